@@ -1,0 +1,155 @@
+package dev.kv.statemachine.apply;
+
+import com.google.protobuf.ByteString;
+import dev.kv.statemachine.proto.AppliedState;
+import dev.kv.statemachine.proto.ClientSession;
+import dev.kv.statemachine.proto.Command;
+import dev.kv.statemachine.proto.CommandResult;
+import dev.kv.statemachine.proto.EntryResult;
+import dev.kv.statemachine.proto.LogEntry;
+import dev.kv.statemachine.proto.Rejection;
+import dev.kv.statemachine.proto.SessionResult;
+import dev.kv.statemachine.proto.WriteId;
+import dev.kv.statemachine.storage.KvStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Applies committed log entries to a {@link KvStore}: the deterministic core of the replicated
+ * state machine, free of Raft. Given the same store state and the same entry, every replica
+ * computes the same results and the same writes, and commits them in one atomic write together
+ * with the entry's index. An entry at or below the applied index is skipped, so replaying the
+ * log after a crash changes nothing that was already applied.
+ *
+ * <p>Deterministic refusals (a malformed command, a forgotten retry) are ordinary results.
+ * Storage failures propagate as {@link dev.kv.statemachine.storage.StorageException}; an entry in
+ * an unknown format raises {@link UnsupportedLogFormatException}. Both must stop the replica.
+ *
+ * <p>Not thread-safe: one thread applies, in log order.
+ */
+public final class Applier {
+  /** The only log entry format this version writes and reads. */
+  public static final int FORMAT_VERSION = 1;
+
+  private final KvStore store;
+  private final ApplyConfig config;
+  private final CommandExecutor executor = new CommandExecutor();
+
+  public Applier(KvStore store, ApplyConfig config) {
+    this.store = store;
+    this.config = config;
+  }
+
+  /**
+   * Applies the entry at {@code index} (written in {@code term}). Returns its results, or empty
+   * when the entry was already applied before.
+   */
+  public Optional<EntryResult> apply(long term, long index, LogEntry entry) {
+    AppliedState before = store.appliedState();
+    if (index <= before.getIndex()) {
+      return Optional.empty();
+    }
+    if (entry.getFormatVersion() != FORMAT_VERSION) {
+      throw new UnsupportedLogFormatException(
+          "log entry " + index + " has format_version " + entry.getFormatVersion()
+              + "; this binary reads only " + FORMAT_VERSION + ": upgrade this node");
+    }
+    long clock = Math.max(before.getClockMillis(), entry.getProposedAtMillis());
+    StagedState staged = new StagedState(store);
+    EntryResult.Builder result = EntryResult.newBuilder().setIndex(index);
+    for (Command command : entry.getCommandsList()) {
+      result.addResults(applyOnce(staged, index, clock, command));
+    }
+    long lastSweep = before.getLastSessionSweepMillis();
+    if (clock - lastSweep >= config.sweepIntervalMillis()) {
+      expireSessions(staged, clock);
+      lastSweep = clock;
+    }
+    staged
+        .writes()
+        .setApplied(
+            AppliedState.newBuilder()
+                .setTerm(term)
+                .setIndex(index)
+                .setClockMillis(clock)
+                .setLastSessionSweepMillis(lastSweep)
+                .build());
+    store.commit(staged.writes());
+    return Optional.of(result.build());
+  }
+
+  /** Applies a command at most once per (client id, sequence); see {@code WriteId}. */
+  private CommandResult applyOnce(StagedState staged, long index, long clock, Command command) {
+    if (!command.hasWriteId() || command.getWriteId().getClientId().isEmpty()) {
+      return executor.execute(staged, index, command);
+    }
+    WriteId id = command.getWriteId();
+    if (id.getSequence() == 0) {
+      return rejection(Rejection.Reason.INVALID, "write sequence must be >= 1");
+    }
+    if (id.getAckedBelow() > id.getSequence()) {
+      return rejection(
+          Rejection.Reason.INVALID,
+          "acked_below " + id.getAckedBelow() + " is above the write's own sequence "
+              + id.getSequence());
+    }
+    ClientSession session =
+        staged.session(id.getClientId()).orElse(ClientSession.getDefaultInstance());
+    for (SessionResult remembered : session.getResultsList()) {
+      if (remembered.getSequence() == id.getSequence()) {
+        return remembered.getResult();
+      }
+    }
+    if (id.getSequence() < session.getAckedBelow()) {
+      return rejection(
+          Rejection.Reason.SEQUENCE_FORGOTTEN,
+          "write sequence " + id.getSequence() + " is below the client's acknowledged window ("
+              + session.getAckedBelow() + "); its result is no longer known");
+    }
+    CommandResult result = executor.execute(staged, index, command);
+    staged.writes().putSession(id.getClientId(), remember(session, id, clock, result));
+    return result;
+  }
+
+  private ClientSession remember(
+      ClientSession session, WriteId id, long clock, CommandResult result) {
+    long ackedBelow = Math.max(session.getAckedBelow(), id.getAckedBelow());
+    List<SessionResult> kept = new ArrayList<>(session.getResultsCount() + 1);
+    for (SessionResult r : session.getResultsList()) {
+      if (r.getSequence() >= ackedBelow) {
+        kept.add(r);
+      }
+    }
+    kept.add(SessionResult.newBuilder().setSequence(id.getSequence()).setResult(result).build());
+    // A client that never acknowledges would grow its record without bound: forget the oldest.
+    kept.sort((a, b) -> Long.compareUnsigned(a.getSequence(), b.getSequence()));
+    while (kept.size() > config.maxResultsPerSession()) {
+      ackedBelow = Math.max(ackedBelow, kept.remove(0).getSequence() + 1);
+    }
+    return ClientSession.newBuilder()
+        .setAckedBelow(ackedBelow)
+        .setLastActiveMillis(clock)
+        .addAllResults(kept)
+        .build();
+  }
+
+  /** Drops the sessions of clients that have not written for longer than the expiry. */
+  private void expireSessions(StagedState staged, long clock) {
+    long cutoff = clock - config.sessionExpiry().toMillis();
+    List<ByteString> expired = new ArrayList<>();
+    store.forEachSession(
+        (clientId, session) -> {
+          if (session.getLastActiveMillis() < cutoff && !staged.touchesSession(clientId)) {
+            expired.add(clientId);
+          }
+        });
+    expired.forEach(staged.writes()::deleteSession);
+  }
+
+  static CommandResult rejection(Rejection.Reason reason, String message) {
+    return CommandResult.newBuilder()
+        .setRejected(Rejection.newBuilder().setReason(reason).setMessage(message))
+        .build();
+  }
+}

@@ -1,0 +1,8 @@
+package dev.kv.statemachine.storage;
+
+class InMemoryKvStoreTest extends KvStoreContract {
+  @Override
+  protected KvStore newStore() {
+    return new InMemoryKvStore();
+  }
+}

@@ -1,0 +1,69 @@
+package dev.kv.statemachine.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RocksDbStoreTest extends KvStoreContract {
+  private static RocksDbResources resources;
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void shared() {
+    resources = RocksDbResources.defaults();
+  }
+
+  @AfterAll
+  static void closeShared() {
+    resources.close();
+  }
+
+  @Override
+  protected KvStore newStore() {
+    return RocksDbStore.open(dir.resolve("db"), resources);
+  }
+
+  @Test
+  void stateSurvivesReopen() {
+    WriteSet w = writes(42);
+    w.put(bytes("k"), value("v", 3));
+    store.commit(w);
+    store.close();
+
+    store = RocksDbStore.open(dir.resolve("db"), resources);
+    assertThat(store.appliedState().getIndex()).isEqualTo(42);
+    assertThat(store.get(bytes("k"))).contains(value("v", 3));
+  }
+
+  @Test
+  void checkpointIsAnIndependentCopyAtThatPoint() {
+    WriteSet w = writes(5);
+    w.put(bytes("k"), value("before", 1));
+    store.commit(w);
+    Path checkpoint = dir.resolve("checkpoint");
+    ((RocksDbStore) store).checkpoint(checkpoint);
+
+    WriteSet later = writes(6);
+    later.put(bytes("k"), value("after", 2));
+    store.commit(later);
+
+    try (RocksDbStore copy = RocksDbStore.open(checkpoint, resources)) {
+      assertThat(copy.appliedState().getIndex()).isEqualTo(5);
+      assertThat(copy.get(bytes("k"))).contains(value("before", 1));
+    }
+  }
+
+  @Test
+  void openOnAFileFailsWithAStorageErrorNamingThePath() throws Exception {
+    Path file = Files.writeString(dir.resolve("not-a-dir"), "x");
+    assertThatThrownBy(() -> RocksDbStore.open(file, resources))
+        .isInstanceOf(StorageException.class)
+        .hasMessageContaining(file.toString());
+  }
+}
