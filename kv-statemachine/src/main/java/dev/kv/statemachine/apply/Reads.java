@@ -23,6 +23,12 @@ public final class Reads {
    */
   public static final int MAX_EXAMINED_PER_PAGE = 10_000;
 
+  /**
+   * A page ends once its keys and values reach this many bytes (it always holds at least one
+   * entry), so a page of large values stays far below any gRPC message limit.
+   */
+  public static final int MAX_PAGE_BYTES = 2 << 20;
+
   private final KvStore store;
 
   public Reads(KvStore store) {
@@ -68,6 +74,7 @@ public final class Reads {
     private final ScanQuery query;
     private final ScanResult.Builder page = ScanResult.newBuilder();
     private int examined;
+    private long bytes;
     private ByteString lastExamined = ByteString.EMPTY;
     private boolean full;
 
@@ -86,8 +93,12 @@ public final class Reads {
           entry.setValue(value.getValue());
         }
         page.addEntries(entry);
+        bytes += key.size() + entry.getValue().size();
       }
-      full = page.getEntriesCount() >= query.getLimit() || examined >= MAX_EXAMINED_PER_PAGE;
+      full =
+          page.getEntriesCount() >= query.getLimit()
+              || examined >= MAX_EXAMINED_PER_PAGE
+              || bytes >= MAX_PAGE_BYTES;
       return !full;
     }
 

@@ -9,23 +9,25 @@ import dev.kv.statemachine.proto.GetQuery;
 import dev.kv.statemachine.proto.GetResult;
 import dev.kv.statemachine.proto.ReadRequest;
 import dev.kv.statemachine.storage.InMemoryKvStore;
+import dev.kv.api.testing.SeededRuns;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
 
-/** Random command sequences against a plain map model of values and versions. */
+/** Random command sequences (seeded) against a plain map model of values and versions. */
 class ApplierModelTest {
 
   record Model(String value, long version) {}
 
-  @Property(tries = 200)
-  void applyAgreesWithAMapModel(@ForAll("commands") List<Command> commands) {
+  @Test
+  void applyAgreesWithAMapModel() {
+    SeededRuns.run("ApplierModelTest", 300, random -> checkAgainstModel(commands(random)));
+  }
+
+  private static void checkAgainstModel(List<Command> commands) {
     InMemoryKvStore store = new InMemoryKvStore();
     Applier applier = new Applier(store, ApplyConfig.DEFAULTS);
     Reads reads = new Reads(store);
@@ -78,15 +80,19 @@ class ApplierModelTest {
     }
   }
 
-  @Provide
-  Arbitrary<List<Command>> commands() {
-    Arbitrary<String> keys = Arbitraries.of("a", "b", "c", "d");
-    Arbitrary<String> values = Arbitraries.strings().alpha().ofMaxLength(3);
-    Arbitrary<Command> put = Combinators.combine(keys, values).as(Commands::put);
-    Arbitrary<Command> delete = keys.map(Commands::delete);
-    Arbitrary<Command> cas =
-        Combinators.combine(keys, Arbitraries.longs().between(1, 4), values)
-            .as((k, v, value) -> Commands.cas(k, Commands.versionEquals(v), value));
-    return Arbitraries.oneOf(put, delete, cas).list().ofMaxSize(40);
+  private static List<Command> commands(Random random) {
+    String[] keys = {"a", "b", "c", "d"};
+    List<Command> commands = new ArrayList<>();
+    for (int i = random.nextInt(41); i > 0; i--) {
+      String key = keys[random.nextInt(keys.length)];
+      String value = Integer.toString(random.nextInt(1000), 36);
+      commands.add(
+          switch (random.nextInt(3)) {
+            case 0 -> Commands.put(key, value);
+            case 1 -> Commands.delete(key);
+            default -> Commands.cas(key, Commands.versionEquals(1 + random.nextInt(4)), value);
+          });
+    }
+    return commands;
   }
 }

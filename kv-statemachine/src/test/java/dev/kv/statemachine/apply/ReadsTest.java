@@ -80,4 +80,18 @@ class ReadsTest {
     ScanResult second = page(first.getResumeAfter(), 1000, "no-such-prefix", false);
     assertThat(second.getResumeAfter()).isEmpty();
   }
+
+  @Test
+  void aPageOfLargeValuesEndsAtTheByteBudget() {
+    Applier applier = new Applier(store, ApplyConfig.DEFAULTS);
+    String big = "x".repeat(512 * 1024);
+    for (int i = 0; i < 10; i++) {
+      applier.apply(1, i + 1, Commands.entry(1, Commands.put("big-" + i, big)));
+    }
+    ScanResult first = page(ByteString.EMPTY, 1000, "", false);
+    assertThat(first.getEntriesCount()).isEqualTo(Reads.MAX_PAGE_BYTES / (512 * 1024));
+    assertThat(first.getResumeAfter()).isNotEmpty();
+    ScanResult second = page(first.getResumeAfter(), 1000, "", false);
+    assertThat(first.getEntriesCount() + second.getEntriesCount()).isLessThanOrEqualTo(10);
+  }
 }

@@ -1,0 +1,279 @@
+package dev.kv.statemachine.ratis;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.kv.statemachine.apply.Applier;
+import dev.kv.statemachine.apply.ApplyConfig;
+import dev.kv.statemachine.apply.Reads;
+import dev.kv.statemachine.proto.EntryResult;
+import dev.kv.statemachine.proto.LogEntry;
+import dev.kv.statemachine.proto.ReadRequest;
+import dev.kv.statemachine.proto.ReadResult;
+import dev.kv.statemachine.storage.RocksDbResources;
+import dev.kv.statemachine.storage.RocksDbStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.exceptions.StateMachineException;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.StateMachineStorage;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.apache.ratis.util.FileUtils;
+import org.apache.ratis.util.LifeCycle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Ratis adapter of one group replica: decodes log entries and hands them to the {@link
+ * Applier}, answers queries with {@link Reads}, and takes and restores snapshots as RocksDB
+ * checkpoints. It holds no logic of its own beyond that translation.
+ *
+ * <p>The live database lives in {@code <group dir>/kv-db}, outside the directory that Ratis
+ * replaces on snapshot install. After a restart Ratis replays the log from the latest snapshot;
+ * the applier skips what the database already holds, because the applied index is committed with
+ * the data.
+ *
+ * <p>Never swallows a storage error: an exception from apply goes to the {@link
+ * FatalErrorHandler} (which stops the node) and is rethrown so Ratis stops the group.
+ */
+public final class KvStateMachine extends BaseStateMachine {
+  private static final Logger LOG = LoggerFactory.getLogger(KvStateMachine.class);
+  private static final String DB_DIR = "kv-db";
+
+  private final RocksDbResources resources;
+  private final ApplyConfig applyConfig;
+  private final FatalErrorHandler fatal;
+  private final CheckpointSnapshotStorage snapshots = new CheckpointSnapshotStorage();
+  /** Reads share it; swapping the database (pause, install, close) takes it exclusively. */
+  private final ReadWriteLock storeLock = new ReentrantReadWriteLock();
+
+  private Path dbDir;
+  private RocksDbStore store;
+  private Applier applier;
+  private Reads reads;
+
+  public KvStateMachine(RocksDbResources resources, ApplyConfig applyConfig, FatalErrorHandler fatal) {
+    this.resources = resources;
+    this.applyConfig = applyConfig;
+    this.fatal = fatal;
+  }
+
+  @Override
+  public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage)
+      throws IOException {
+    super.initialize(server, groupId, raftStorage);
+    snapshots.init(raftStorage);
+    dbDir = raftStorage.getStorageDir().getRoot().toPath().resolve(DB_DIR);
+    getLifeCycle().startAndTransition(this::openStore);
+  }
+
+  private void openStore() {
+    storeLock.writeLock().lock();
+    try {
+      store = RocksDbStore.open(dbDir, resources);
+      applier = new Applier(store, applyConfig);
+      reads = new Reads(store);
+      // Ratis replays from the latest snapshot; the applier skips entries the store already has.
+      setLastAppliedTermIndex(
+          snapshots.latest().map(CheckpointSnapshotStorage.Snapshot::termIndex)
+              .orElse(TermIndex.INITIAL_VALUE));
+      LOG.info("{}: opened {} at applied index {}, replay from {}", getGroupId(), dbDir,
+          store.appliedState().getIndex(), getLastAppliedTermIndex());
+    } finally {
+      storeLock.writeLock().unlock();
+    }
+  }
+
+  private void closeStore() {
+    storeLock.writeLock().lock();
+    try {
+      if (store != null) {
+        store.close();
+        store = null;
+        applier = null;
+        reads = null;
+      }
+    } finally {
+      storeLock.writeLock().unlock();
+    }
+  }
+
+  @Override
+  public StateMachineStorage getStateMachineStorage() {
+    return snapshots;
+  }
+
+  /** Rejects, before it is appended, an entry this replica could not apply. */
+  @Override
+  public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
+    LogEntry entry = decodeEntry(request.getMessage().getContent().asReadOnlyByteBuffer());
+    if (entry.getFormatVersion() != Applier.FORMAT_VERSION) {
+      throw new IOException(
+          "log entry format_version " + entry.getFormatVersion() + " is not "
+              + Applier.FORMAT_VERSION);
+    }
+    return super.startTransaction(request);
+  }
+
+  @Override
+  public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+    var logEntry = trx.getLogEntry();
+    long term = logEntry.getTerm();
+    long index = logEntry.getIndex();
+    Optional<EntryResult> result;
+    try {
+      LogEntry entry =
+          decodeEntry(logEntry.getStateMachineLogEntry().getLogData().asReadOnlyByteBuffer());
+      result = applier.apply(term, index, entry);
+    } catch (RuntimeException | IOException e) {
+      fatal.onFatalError("apply of log entry " + index + " in group " + getGroupId(), e);
+      throw new IllegalStateException("apply of log entry " + index + " failed; stopping", e);
+    }
+    updateLastAppliedTermIndex(term, index);
+    byte[] reply = result.map(EntryResult::toByteArray).orElse(new byte[0]);
+    return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(reply)));
+  }
+
+  @Override
+  public CompletableFuture<Message> query(Message request) {
+    storeLock.readLock().lock();
+    try {
+      if (reads == null) {
+        return CompletableFuture.failedFuture(
+            new StateMachineException(
+                "replica of " + getGroupId() + " is not serving (installing a snapshot or closed)"));
+      }
+      ReadRequest read = ReadRequest.parseFrom(request.getContent().asReadOnlyByteBuffer());
+      ReadResult result = reads.read(read);
+      return CompletableFuture.completedFuture(
+          Message.valueOf(UnsafeByteOperations.unsafeWrap(result.toByteArray())));
+    } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
+      // Only StateMachineException travels back as a reply; others break the client's stream.
+      return CompletableFuture.failedFuture(
+          new StateMachineException("malformed read request: " + e.getMessage()));
+    } finally {
+      storeLock.readLock().unlock();
+    }
+  }
+
+  /**
+   * Checkpoints the database at the current applied index. Ratis calls this on the apply thread
+   * between entries, so nothing is applied concurrently and the checkpoint matches the index.
+   */
+  @Override
+  public long takeSnapshot() throws IOException {
+    TermIndex last = getLastAppliedTermIndex();
+    if (last.getIndex() <= 0) {
+      return -1;
+    }
+    Path tmp = snapshots.newTemporaryDir();
+    storeLock.readLock().lock();
+    try {
+      if (store == null) {
+        return -1;
+      }
+      store.checkpoint(tmp);
+    } finally {
+      storeLock.readLock().unlock();
+    }
+    Path published = snapshots.publish(tmp, last);
+    LOG.info("{}: snapshot {} at {}", getGroupId(), published, last);
+    return last.getIndex();
+  }
+
+  @Override
+  public void pause() {
+    if (getLifeCycle().compareAndTransition(LifeCycle.State.RUNNING, LifeCycle.State.PAUSING)) {
+      closeStore();
+      getLifeCycle().transition(LifeCycle.State.PAUSED);
+    }
+  }
+
+  /**
+   * Called after a snapshot was installed from the leader: the live database is replaced by a
+   * copy of the newest snapshot and apply continues after its index.
+   */
+  @Override
+  public void reinitialize() throws IOException {
+    getLifeCycle().transition(LifeCycle.State.STARTING);
+    closeStore();
+    CheckpointSnapshotStorage.Snapshot snapshot =
+        snapshots.latest().orElseThrow(() -> new IOException("no snapshot to reinitialize from"));
+    restoreDatabase(snapshot);
+    openStore();
+    getLifeCycle().transition(LifeCycle.State.RUNNING);
+    LOG.info("{}: restored from snapshot {}", getGroupId(), snapshot.dir());
+  }
+
+  /**
+   * Replaces the live database with the snapshot's files: SST files are immutable and hard
+   * linked; everything else (MANIFEST, CURRENT, OPTIONS) is copied, since RocksDB may append to
+   * it and must not change the snapshot.
+   */
+  private void restoreDatabase(CheckpointSnapshotStorage.Snapshot snapshot) throws IOException {
+    Path staging = dbDir.resolveSibling(DB_DIR + ".restoring");
+    if (Files.exists(staging)) {
+      FileUtils.deleteFully(staging);
+    }
+    Files.createDirectories(staging);
+    for (Path file : snapshot.files()) {
+      Path target = staging.resolve(snapshot.dir().relativize(file).toString());
+      Files.createDirectories(target.getParent());
+      if (file.getFileName().toString().endsWith(".sst")) {
+        Files.createLink(target, file);
+      } else {
+        Files.copy(file, target);
+      }
+    }
+    if (Files.exists(dbDir)) {
+      FileUtils.deleteFully(dbDir);
+    }
+    Files.move(staging, dbDir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  @Override
+  public void close() {
+    closeStore();
+  }
+
+  /** The group was removed from this node: its data goes with it. */
+  @Override
+  public void notifyGroupRemove() {
+    closeStore();
+    try {
+      if (dbDir != null && Files.exists(dbDir)) {
+        FileUtils.deleteFully(dbDir);
+      }
+    } catch (IOException e) {
+      LOG.warn("{}: cannot delete {}", getGroupId(), dbDir, e);
+    }
+  }
+
+  /** The live store, for local (serializable) reads and metrics; null while not serving. */
+  public Optional<ReadResult> readLocally(ReadRequest request) {
+    storeLock.readLock().lock();
+    try {
+      return reads == null ? Optional.empty() : Optional.of(reads.read(request));
+    } finally {
+      storeLock.readLock().unlock();
+    }
+  }
+
+  private static LogEntry decodeEntry(java.nio.ByteBuffer bytes) throws IOException {
+    try {
+      return LogEntry.parseFrom(bytes);
+    } catch (InvalidProtocolBufferException e) {
+      throw new IOException("undecodable log entry: " + e.getMessage(), e);
+    }
+  }
+}
