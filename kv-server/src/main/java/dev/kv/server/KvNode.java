@@ -1,0 +1,114 @@
+package dev.kv.server;
+
+import dev.kv.api.v1.KVGrpc;
+import dev.kv.server.api.KvService;
+import dev.kv.server.config.NodeConfig;
+import dev.kv.server.raft.RaftNode;
+import dev.kv.statemachine.ratis.FatalErrorHandler;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.InstantSource;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running node: its Raft replicas ({@link RaftNode}) and its public gRPC server (KV service,
+ * health, reflection). Starts them in dependency order and stops them in reverse: stop taking
+ * requests, drain, hand off leadership, close Raft and storage.
+ */
+public final class KvNode implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(KvNode.class);
+
+  private final NodeConfig config;
+  private final RaftNode raft;
+  private final HealthStatusManager healthManager;
+  private final Server api;
+  private volatile boolean closed;
+
+  public static KvNode start(NodeConfig config, FatalErrorHandler fatal) throws IOException {
+    RaftNode raft = RaftNode.start(config, fatal);
+    try {
+      KvService kv =
+          new KvService(
+              raft.dataAccess(),
+              config.limits(),
+              config.requestTimeout(),
+              InstantSource.system(),
+              config.nodeId().value());
+      HealthStatusManager health = new HealthStatusManager();
+      Server api =
+          NettyServerBuilder.forAddress(
+                  new InetSocketAddress(config.apiAddress().host(), config.apiAddress().port()))
+              .maxInboundMessageSize(NodeConfig.maxMessageBytes(config.limits()))
+              .addService(kv)
+              .addService(health.getHealthService())
+              .addService(ProtoReflectionServiceV1.newInstance())
+              .build()
+              .start();
+      KvNode node = new KvNode(config, raft, api, health);
+      health.setStatus("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
+      health.setStatus(
+          KVGrpc.SERVICE_NAME, io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
+      return node;
+    } catch (IOException | RuntimeException e) {
+      raft.close();
+      throw e;
+    }
+  }
+
+  private KvNode(NodeConfig config, RaftNode raft, Server api, HealthStatusManager health) {
+    this.config = config;
+    this.raft = raft;
+    this.api = api;
+    this.healthManager = health;
+  }
+
+  /** The bound API port (differs from the configured one when that was 0). */
+  public int apiPort() {
+    return api.getPort();
+  }
+
+  public NodeConfig config() {
+    return config;
+  }
+
+  public RaftNode raft() {
+    return raft;
+  }
+
+  /** True once {@link #close} has begun. */
+  public boolean isStopping() {
+    return closed;
+  }
+
+  public void awaitTermination() throws InterruptedException {
+    api.awaitTermination();
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    LOG.info("{}: stopping", config.nodeId());
+    healthManager.enterTerminalState();
+    raft.stopAccepting();
+    api.shutdown();
+    try {
+      if (!api.awaitTermination(5, TimeUnit.SECONDS)) {
+        api.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      api.shutdownNow();
+    }
+    raft.close();
+    LOG.info("{}: stopped", config.nodeId());
+  }
+}

@@ -1,0 +1,129 @@
+package dev.kv.server.config;
+
+import dev.kv.api.Limits;
+import dev.kv.statemachine.apply.ApplyConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The flags of {@code kvd}. Every flag falls back to an environment variable (named in --help)
+ * and then to a default that runs a single-node development cluster on loopback.
+ */
+@Command(
+    name = "kvd",
+    mixinStandardHelpOptions = true,
+    description = "A node of the kv service: Raft replica(s) plus the public gRPC API.",
+    showDefaultValues = true)
+public final class KvdCommand implements Callable<NodeConfig> {
+
+  @Option(names = "--node-id", defaultValue = "${env:KV_NODE_ID:-n1}",
+      description = "This node's id; one of --peers. Env KV_NODE_ID.")
+  String nodeId;
+
+  @Option(names = "--raft-address", defaultValue = "${env:KV_RAFT_ADDRESS:-127.0.0.1:6001}",
+      description = "host:port of the Raft server. Env KV_RAFT_ADDRESS.")
+  String raftAddress;
+
+  @Option(names = "--api-address", defaultValue = "${env:KV_API_ADDRESS:-127.0.0.1:7001}",
+      description = "host:port of the public gRPC API. Env KV_API_ADDRESS.")
+  String apiAddress;
+
+  @Option(names = "--peers", defaultValue = "${env:KV_PEERS:-n1=127.0.0.1:6001}",
+      description = "Initial members: id=host:raftPort,... Env KV_PEERS.")
+  String peers;
+
+  @Option(names = "--data-dir", defaultValue = "${env:KV_DATA_DIR:-data}",
+      description = "Data directory (Raft log, snapshots, RocksDB). Env KV_DATA_DIR.")
+  Path dataDir;
+
+  @Option(names = "--max-key-bytes", defaultValue = "${env:KV_MAX_KEY_BYTES:-4096}",
+      description = "Largest key accepted. Env KV_MAX_KEY_BYTES.")
+  int maxKeyBytes;
+
+  @Option(names = "--max-value-bytes", defaultValue = "${env:KV_MAX_VALUE_BYTES:-1048576}",
+      description = "Largest value accepted. Env KV_MAX_VALUE_BYTES.")
+  int maxValueBytes;
+
+  @Option(names = "--election-timeout-min", defaultValue = "${env:KV_ELECTION_TIMEOUT_MIN:-1s}",
+      converter = DurationConverter.class,
+      description = "Lower bound of the Raft election timeout. Env KV_ELECTION_TIMEOUT_MIN.")
+  Duration electionTimeoutMin;
+
+  @Option(names = "--election-timeout-max", defaultValue = "${env:KV_ELECTION_TIMEOUT_MAX:-2s}",
+      converter = DurationConverter.class,
+      description = "Upper bound of the Raft election timeout. Env KV_ELECTION_TIMEOUT_MAX.")
+  Duration electionTimeoutMax;
+
+  @Option(names = "--raft-request-timeout", defaultValue = "${env:KV_RAFT_REQUEST_TIMEOUT:-3s}",
+      converter = DurationConverter.class,
+      description = "Timeout of one internal Raft request. Env KV_RAFT_REQUEST_TIMEOUT.")
+  Duration raftRequestTimeout;
+
+  @Option(names = "--request-timeout", defaultValue = "${env:KV_REQUEST_TIMEOUT:-10s}",
+      converter = DurationConverter.class,
+      description = "Longest a client request may take inside a node. Env KV_REQUEST_TIMEOUT.")
+  Duration requestTimeout;
+
+  @Option(names = "--snapshot-every", defaultValue = "${env:KV_SNAPSHOT_EVERY:-10000}",
+      description = "Snapshot (and purge the log) every this many log entries. Env KV_SNAPSHOT_EVERY.")
+  long snapshotEvery;
+
+  @Option(names = "--log-segment-bytes", defaultValue = "${env:KV_LOG_SEGMENT_BYTES:-8388608}",
+      description = "Raft log segment size. Env KV_LOG_SEGMENT_BYTES.")
+  long logSegmentBytes;
+
+  @Option(names = "--session-expiry", defaultValue = "${env:KV_SESSION_EXPIRY:-10m}",
+      converter = DurationConverter.class,
+      description = "Idempotency records of idle clients expire after this. Must be equal on all"
+          + " nodes. Env KV_SESSION_EXPIRY.")
+  Duration sessionExpiry;
+
+  @Override
+  public NodeConfig call() {
+    return new NodeConfig(
+        new NodeId(nodeId),
+        HostPort.parse(raftAddress),
+        HostPort.parse(apiAddress),
+        Peer.parseList(peers),
+        dataDir,
+        new Limits(maxKeyBytes, maxValueBytes, Limits.DEFAULT_MAX_SCAN_LIMIT),
+        new RaftTiming(electionTimeoutMin, electionTimeoutMax, raftRequestTimeout),
+        requestTimeout,
+        new RaftLogSettings(snapshotEvery, logSegmentBytes),
+        new ApplyConfig(sessionExpiry, ApplyConfig.DEFAULTS.maxResultsPerSession()));
+  }
+
+  /** Parses durations like {@code 500ms}, {@code 3s}, {@code 10m}, {@code 1h} or ISO-8601. */
+  public static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String text) {
+      String t = text.trim().toLowerCase(java.util.Locale.ROOT);
+      try {
+        if (t.startsWith("pt") || t.startsWith("p")) {
+          return Duration.parse(text.trim());
+        }
+        if (t.endsWith("ms")) {
+          return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+        }
+        long n = Long.parseLong(t.substring(0, t.length() - 1));
+        return switch (t.charAt(t.length() - 1)) {
+          case 's' -> Duration.ofSeconds(n);
+          case 'm' -> Duration.ofMinutes(n);
+          case 'h' -> Duration.ofHours(n);
+          default -> throw new CommandLine.TypeConversionException(
+              "duration '" + text + "' needs a unit: ms, s, m or h");
+        };
+      } catch (RuntimeException e) {
+        if (e instanceof CommandLine.TypeConversionException tce) {
+          throw tce;
+        }
+        throw new CommandLine.TypeConversionException(
+            "duration '" + text + "' is not like 500ms, 3s, 10m or 1h");
+      }
+    }
+  }
+}

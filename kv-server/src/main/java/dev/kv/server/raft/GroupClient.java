@@ -1,0 +1,147 @@
+package dev.kv.server.raft;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.kv.server.config.NodeConfig;
+import dev.kv.statemachine.proto.EntryResult;
+import dev.kv.statemachine.proto.LogEntry;
+import dev.kv.statemachine.proto.ReadRequest;
+import dev.kv.statemachine.proto.ReadResult;
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
+import org.apache.ratis.protocol.exceptions.RaftRetryFailureException;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Submits log entries and linearizable reads to one Raft group on behalf of this node. Ratis'
+ * client finds the leader and follows redirects, which is how a node that is not the leader
+ * forwards a request. Its retries are bounded; callers bound the total time as well.
+ *
+ * <p>Ratis' ordered async window fails every later write once one write fails for good (retries
+ * exhausted): the client is then replaced by a fresh one, so one partition does not leave this
+ * node unable to write after it heals.
+ */
+public final class GroupClient implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(GroupClient.class);
+
+  private final NodeConfig config;
+  private final RaftGroup group;
+  private final RaftPeerId self;
+  private final AtomicReference<RaftClient> client = new AtomicReference<>();
+
+  public GroupClient(NodeConfig config, RaftGroup group, RaftPeerId self) {
+    this.config = config;
+    this.group = group;
+    this.self = self;
+    this.client.set(newClient());
+  }
+
+  private RaftClient newClient() {
+    return RaftClient.newBuilder()
+        .setClientId(ClientId.randomId())
+        .setRaftGroup(group)
+        .setProperties(RaftPropertiesMapper.clientProperties(config))
+        .setRetryPolicy(
+            RetryPolicies.retryUpToMaximumCountWithFixedSleep(
+                20, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+        .build();
+  }
+
+  /** Appends the entry through the leader and returns its apply result. */
+  public CompletableFuture<EntryResult> write(LogEntry entry) {
+    RaftClient current = client.get();
+    return current
+        .async()
+        .send(Message.valueOf(UnsafeByteOperations.unsafeWrap(entry.toByteArray())))
+        .whenComplete(
+            (reply, failure) -> {
+              if (failure != null) {
+                replaceIfPoisoned(current, failure);
+              }
+            })
+        .thenApply(reply -> parse(reply, EntryResult.parser()));
+  }
+
+  private void replaceIfPoisoned(RaftClient failed, Throwable failure) {
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+        ? failure.getCause()
+        : failure;
+    boolean poisoned =
+        cause instanceof RaftRetryFailureException || cause instanceof AlreadyClosedException;
+    if (poisoned && client.get() == failed) {
+      RaftClient fresh = newClient();
+      if (client.compareAndSet(failed, fresh)) {
+        LOG.info("replacing the Raft client of {} after {}", group.getGroupId(), cause.toString());
+        closeQuietly(failed);
+      } else {
+        closeQuietly(fresh);
+      }
+    }
+  }
+
+  private static void closeQuietly(RaftClient c) {
+    try {
+      c.close();
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("closing a replaced Raft client failed", e);
+    }
+  }
+
+  /**
+   * A linearizable read served by this node's replica: Ratis obtains the read index from the
+   * leader (ReadIndex) and waits until this replica has applied that far, so followers share the
+   * read load and a replica cut off from the leader cannot answer.
+   */
+  public CompletableFuture<ReadResult> readLinearizable(ReadRequest request) {
+    // Unordered: reads need no ordering among themselves and must not share the write window.
+    return client
+        .get()
+        .async()
+        .sendReadOnlyUnordered(
+            Message.valueOf(UnsafeByteOperations.unsafeWrap(request.toByteArray())), self)
+        .thenApply(reply -> parse(reply, ReadResult.parser()));
+  }
+
+  /** The current Ratis client, for admin calls (leadership transfer). */
+  public RaftClient raftClient() {
+    return client.get();
+  }
+
+  private static <T> T parse(RaftClientReply reply, com.google.protobuf.Parser<T> parser) {
+    if (!reply.isSuccess()) {
+      throw new RaftFailure(reply.getException());
+    }
+    try {
+      return parser.parseFrom(reply.getMessage().getContent().asReadOnlyByteBuffer());
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("undecodable reply from the state machine", e);
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    client.get().close();
+  }
+
+  /** A reply that carried an exception instead of a result. */
+  public static final class RaftFailure extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    RaftFailure(Throwable cause) {
+      super(cause == null ? "request failed without a reason" : cause.toString(), cause);
+    }
+  }
+}

@@ -1,0 +1,70 @@
+package dev.kv.server.raft;
+
+import dev.kv.server.api.DataAccess;
+import dev.kv.server.api.NotServingException;
+import dev.kv.statemachine.proto.EntryResult;
+import dev.kv.statemachine.proto.LogEntry;
+import dev.kv.statemachine.proto.ReadRequest;
+import dev.kv.statemachine.proto.ReadResult;
+import dev.kv.statemachine.ratis.KvStateMachine;
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import org.apache.ratis.server.RaftServer;
+
+/** {@link DataAccess} through this node's Raft server and its client for the data group. */
+final class RaftDataAccess implements DataAccess {
+  private final RaftServer server;
+  private final GroupClient client;
+  private volatile boolean closing;
+
+  RaftDataAccess(RaftServer server, GroupClient client) {
+    this.server = server;
+    this.client = client;
+  }
+
+  void stopAccepting() {
+    closing = true;
+  }
+
+  @Override
+  public CompletableFuture<EntryResult> write(LogEntry entry) {
+    checkServing();
+    return client.write(entry);
+  }
+
+  @Override
+  public CompletableFuture<ReadResult> readLinearizable(ReadRequest read) {
+    checkServing();
+    return client.readLinearizable(read);
+  }
+
+  @Override
+  public CompletableFuture<ReadResult> readLocal(ReadRequest read) {
+    checkServing();
+    return CompletableFuture.completedFuture(
+        stateMachine()
+            .readLocally(read)
+            .orElseThrow(
+                () -> new NotServingException("this node's replica is not open (installing a"
+                    + " snapshot or closing)")));
+  }
+
+  @Override
+  public String groupName() {
+    return DataGroup.NAME;
+  }
+
+  KvStateMachine stateMachine() {
+    try {
+      return (KvStateMachine) server.getDivision(DataGroup.ID).getStateMachine();
+    } catch (IOException e) {
+      throw new NotServingException("this node does not host group " + DataGroup.NAME + ": " + e.getMessage());
+    }
+  }
+
+  private void checkServing() {
+    if (closing) {
+      throw new NotServingException("this node is shutting down; use another node");
+    }
+  }
+}

@@ -1,0 +1,69 @@
+package dev.kv.server.raft;
+
+import dev.kv.server.config.NodeConfig;
+import java.io.File;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+
+/** The one place where {@link NodeConfig} becomes Ratis' string-keyed {@link RaftProperties}. */
+public final class RaftPropertiesMapper {
+  private RaftPropertiesMapper() {}
+
+  public static RaftProperties serverProperties(NodeConfig config) {
+    RaftProperties p = new RaftProperties();
+    RaftServerConfigKeys.setStorageDir(p, List.of(config.dataDir().resolve("raft").toFile()));
+    RaftServerConfigKeys.setRemovedGroupsDir(p, new File(config.dataDir().toFile(), "raft-removed"));
+    GrpcConfigKeys.Server.setHost(p, config.raftAddress().host());
+    GrpcConfigKeys.Server.setPort(p, config.raftAddress().port());
+
+    var raft = config.raft();
+    RaftServerConfigKeys.Rpc.setTimeoutMin(p, millis(raft.electionTimeoutMin().toMillis()));
+    RaftServerConfigKeys.Rpc.setTimeoutMax(p, millis(raft.electionTimeoutMax().toMillis()));
+    RaftServerConfigKeys.Rpc.setRequestTimeout(p, millis(raft.requestTimeout().toMillis()));
+
+    // Ratis' default read option is not linearizable; ReadIndex is.
+    RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+    RaftServerConfigKeys.Read.setTimeout(p, millis(config.requestTimeout().toMillis()));
+    RaftServerConfigKeys.Read.setLeaderLeaseEnabled(p, false);
+
+    var log = config.raftLog();
+    RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+    RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, log.snapshotEveryEntries());
+    RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
+    // Followers behind the purged log catch up by snapshot install, so purge need not wait.
+    RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+    RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.min(1024, log.snapshotEveryEntries()));
+    RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(log.segmentSizeBytes()));
+    // A snapshot stream that fails at once (follower still down) is only noticed when the
+    // leader's window of unacknowledged chunks is full and each waits out the request timeout:
+    // 8 x 3 s by default. Chunks are up to 16 MB, so a window of 2 costs no throughput.
+    GrpcConfigKeys.Server.setInstallSnapshotRequestElementLimit(p, 2);
+
+    // The largest entry must fit the appender buffer, which must fit the log write buffer; both
+    // are per group, so they are sized to the entry limit rather than left at 8 MB.
+    int maxEntry = NodeConfig.maxMessageBytes(config.limits());
+    RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf(maxEntry));
+    RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf(maxEntry + 64L * 1024));
+    GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf(maxEntry + 1024L * 1024));
+    return p;
+  }
+
+  public static RaftProperties clientProperties(NodeConfig config) {
+    RaftProperties p = new RaftProperties();
+    RaftClientConfigKeys.Rpc.setRequestTimeout(p, millis(config.raft().requestTimeout().toMillis()));
+    RaftClientConfigKeys.Async.setOutstandingRequestsMax(p, 1000);
+    GrpcConfigKeys.setMessageSizeMax(
+        p, SizeInBytes.valueOf(NodeConfig.maxMessageBytes(config.limits()) + 1024L * 1024));
+    return p;
+  }
+
+  private static TimeDuration millis(long ms) {
+    return TimeDuration.valueOf(ms, TimeUnit.MILLISECONDS);
+  }
+}

@@ -1,0 +1,110 @@
+package dev.kv.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.google.protobuf.ByteString;
+import dev.kv.api.v1.Consistency;
+import dev.kv.api.v1.GetRequest;
+import dev.kv.client.KvClient;
+import dev.kv.server.config.RaftLogSettings;
+import dev.kv.server.raft.DataGroup;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Leader loss, restarts and catch-up, on a 3-node in-JVM cluster. */
+class FailoverTest {
+  @TempDir Path dir;
+
+  @Test
+  void afterTheLeaderStopsANewLeaderServesEveryAcknowledgedWrite() {
+    try (TestCluster cluster = TestCluster.start(dir, 3);
+        KvClient client = cluster.client()) {
+      for (int i = 0; i < 50; i++) {
+        assertThat(client.put("f:" + i, "v" + i)).isEqualTo(1);
+      }
+      int oldLeader = cluster.awaitLeader();
+      cluster.stop(oldLeader);
+
+      int newLeader = cluster.awaitLeader();
+      assertThat(newLeader).isNotEqualTo(oldLeader);
+      for (int i = 0; i < 50; i++) {
+        assertThat(client.get("f:" + i).orElseThrow().valueAsString()).isEqualTo("v" + i);
+      }
+      assertThat(client.put("f:0", "after")).isEqualTo(2);
+
+      // The stopped node restarts from its data and catches up with what it missed.
+      cluster.start(oldLeader);
+      awaitLocalValue(cluster, oldLeader, "f:0", "after");
+      assertThat(cluster.fatalErrors).isEmpty();
+    }
+  }
+
+  @Test
+  void aNodeKeptDownPastSnapshotsCatchesUpBySnapshotInstall() throws IOException {
+    // Snapshot every 20 entries with tiny log segments, so the leader purges what the
+    // stopped follower would need and must send it a snapshot instead.
+    RaftLogSettings frequentSnapshots = new RaftLogSettings(20, 4096);
+    try (TestCluster cluster = TestCluster.start(dir, 3, frequentSnapshots);
+        KvClient client = cluster.client()) {
+      client.put("s:before", "1");
+      int follower = cluster.aFollower();
+      cluster.stop(follower);
+
+      for (int i = 0; i < 300; i++) {
+        client.put("s:" + i, "value-" + i);
+      }
+      int leader = cluster.awaitLeader();
+      long leaderLogStart =
+          cluster.node(leader).raft().server().getDivision(DataGroup.ID).getRaftLog().getStartIndex();
+      assertThat(leaderLogStart).as("the leader purged its log").isGreaterThan(50);
+
+      cluster.start(follower);
+      awaitLocalValue(cluster, follower, "s:299", "value-299");
+      awaitLocalValue(cluster, follower, "s:before", "1");
+      assertThat(installedSnapshots(cluster, follower))
+          .as("the follower received a snapshot from the leader (install leaves .md5 files)")
+          .isNotEmpty();
+
+      // It serves as a full member afterwards: it can lead and nothing is lost.
+      cluster.stop(leader);
+      cluster.awaitLeader();
+      for (int i = 0; i < 300; i += 37) {
+        assertThat(client.get("s:" + i).orElseThrow().valueAsString()).isEqualTo("value-" + i);
+      }
+      assertThat(cluster.fatalErrors).isEmpty();
+    }
+  }
+
+  private static List<Path> installedSnapshots(TestCluster cluster, int node) throws IOException {
+    Path groupDir =
+        cluster.config(node).dataDir().resolve("raft").resolve(DataGroup.ID.getUuid().toString());
+    try (Stream<Path> files = Files.walk(groupDir.resolve("sm"))) {
+      return files.filter(p -> p.toString().endsWith(".md5")).toList();
+    }
+  }
+
+  static void awaitLocalValue(TestCluster cluster, int node, String key, String value) {
+    var stub = cluster.stub(node);
+    await("node " + node + " has applied " + key)
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(200))
+        .ignoreExceptions()
+        .until(
+            () ->
+                stub.get(
+                        GetRequest.newBuilder()
+                            .setKey(ByteString.copyFromUtf8(key))
+                            .setConsistency(Consistency.SERIALIZABLE)
+                            .build())
+                    .getValue()
+                    .toStringUtf8()
+                    .equals(value));
+  }
+}

@@ -1,0 +1,67 @@
+package dev.kv.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class KvdCommandTest {
+
+  static NodeConfig parse(String... args) {
+    CommandLine cli = new CommandLine(new KvdCommand());
+    cli.parseArgs(args);
+    return ((KvdCommand) cli.getCommand()).call();
+  }
+
+  @Test
+  void defaultsRunASingleNodeDevelopmentCluster() {
+    NodeConfig c = parse();
+    assertThat(c.nodeId().value()).isEqualTo("n1");
+    assertThat(c.peers()).hasSize(1);
+    assertThat(c.apiAddress()).isEqualTo(new HostPort("127.0.0.1", 7001));
+    assertThat(c.raft().electionTimeoutMin()).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+    assertThat(c.limits().maxKeyBytes()).isEqualTo(4096);
+  }
+
+  @Test
+  void flagsBuildAThreeNodeConfig() {
+    NodeConfig c =
+        parse(
+            "--node-id", "n2",
+            "--raft-address", "0.0.0.0:6002",
+            "--api-address", "127.0.0.1:7002",
+            "--peers", "n1=127.0.0.1:6001,n2=kv-1.kv:6002,n3=127.0.0.1:6003",
+            "--data-dir", "/tmp/x",
+            "--election-timeout-min", "1500ms",
+            "--election-timeout-max", "3s",
+            "--session-expiry", "1h");
+    assertThat(c.nodeId().value()).isEqualTo("n2");
+    assertThat(c.peers()).extracting(p -> p.id().value()).containsExactly("n1", "n2", "n3");
+    assertThat(c.raft().electionTimeoutMin()).isEqualTo(Duration.ofMillis(1500));
+    assertThat(c.apply().sessionExpiry()).isEqualTo(Duration.ofHours(1));
+  }
+
+  @Test
+  void invalidSettingsAreRejectedWithTheRuleNamed() {
+    assertThatThrownBy(() -> parse("--node-id", "n9", "--peers", "n1=127.0.0.1:6001"))
+        .hasMessageContaining("node id n9 is not in the peer list");
+    assertThatThrownBy(() -> parse("--node-id", "N_1"))
+        .hasMessageContaining("node id 'N_1' is invalid");
+    assertThatThrownBy(() -> parse("--peers", "n1=127.0.0.1:6001,n1=127.0.0.1:6002"))
+        .hasMessageContaining("peer id n1 appears twice");
+    assertThatThrownBy(() -> parse("--raft-address", "127.0.0.1:6009"))
+        .hasMessageContaining("raft port 6001 but this node listens on port 6009");
+    assertThatThrownBy(() -> parse("--api-address", "localhost"))
+        .hasMessageContaining("address 'localhost' is not host:port");
+    assertThatThrownBy(() -> parse("--election-timeout-min", "50ms"))
+        .hasMessageContaining("it must be >= 100 ms");
+    assertThatThrownBy(() -> parse("--election-timeout-min", "3s", "--election-timeout-max", "2s"))
+        .hasMessageContaining("must exceed min");
+    assertThatThrownBy(() -> parse("--max-key-bytes", "0"))
+        .hasMessageContaining("maxKeyBytes is 0");
+    assertThatThrownBy(() -> parse("--request-timeout", "10"))
+        .hasMessageContaining("needs a unit");
+  }
+}
