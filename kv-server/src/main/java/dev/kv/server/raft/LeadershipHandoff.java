@@ -21,11 +21,13 @@ final class LeadershipHandoff {
 
   private LeadershipHandoff() {}
 
-  static void handOff(RaftServer server, RaftGroupId groupId, RaftClient client, long timeoutMs) {
+  /** Returns the replica that took over, or empty when this node did not lead or it failed. */
+  static Optional<RaftPeerId> handOff(
+      RaftServer server, RaftGroupId groupId, RaftClient client, long timeoutMs) {
     try {
       var division = server.getDivision(groupId);
       if (!division.getInfo().isLeader()) {
-        return;
+        return Optional.empty();
       }
       RaftPeerId self = server.getId();
       Optional<RaftPeerId> target =
@@ -34,14 +36,16 @@ final class LeadershipHandoff {
               .filter(id -> !id.equals(self))
               .min(Comparator.comparing(RaftPeerId::toString));
       if (target.isEmpty()) {
-        return;
+        return Optional.empty();
       }
       RaftClientReply reply =
           client.admin().transferLeadership(target.get(), self, timeoutMs);
       LOG.info("{}: handed leadership to {}: {}", groupId, target.get(),
           reply.isSuccess() ? "done" : reply.getException());
+      return reply.isSuccess() ? target : Optional.empty();
     } catch (IOException | RuntimeException e) {
       LOG.warn("{}: could not hand off leadership before stopping: {}", groupId, e.toString());
+      return Optional.empty();
     }
   }
 }

@@ -6,6 +6,7 @@ import dev.kv.statemachine.ratis.FatalErrorHandler;
 import dev.kv.statemachine.ratis.KvStateMachine;
 import dev.kv.statemachine.storage.RocksDbResources;
 import java.io.IOException;
+import java.util.Optional;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.storage.RaftStorage;
@@ -79,9 +80,14 @@ public final class RaftNode implements AutoCloseable {
     data.stopAccepting();
   }
 
+  /** If this node leads the data group, moves the leadership to another replica. */
+  Optional<RaftPeerId> handOffLeadership() {
+    return LeadershipHandoff.handOff(server, DataGroup.ID, client.raftClient(), HANDOFF_TIMEOUT_MS);
+  }
+
   @Override
   public void close() {
-    LeadershipHandoff.handOff(server, DataGroup.ID, client.raftClient(), HANDOFF_TIMEOUT_MS);
+    handOffLeadership();
     try {
       client.close();
     } catch (IOException e) {
