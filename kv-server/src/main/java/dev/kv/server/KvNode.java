@@ -11,7 +11,6 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.time.InstantSource;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,7 +37,6 @@ public final class KvNode implements AutoCloseable {
               raft.dataAccess(),
               config.limits(),
               config.requestTimeout(),
-              InstantSource.system(),
               config.nodeId().value());
       HealthStatusManager health = new HealthStatusManager();
       Server api =

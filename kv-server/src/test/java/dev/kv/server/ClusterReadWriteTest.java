@@ -145,4 +145,27 @@ class ClusterReadWriteTest {
             .collect(Collectors.toSet());
     assertThat(seen).hasSize(35).contains("scan:0", "scan:34");
   }
+
+  @Test
+  void concurrentWritesShareLogEntries() {
+    int writes = 200;
+    long before = client.put("batch:marker", "0");
+    long firstIndex =
+        cluster.stub(0).get(GetRequest.newBuilder().setKey(ByteString.copyFromUtf8("batch:marker")).build())
+            .getHeader().getIndex();
+    List<java.util.concurrent.CompletableFuture<Long>> puts = new java.util.ArrayList<>();
+    for (int i = 0; i < writes; i++) {
+      puts.add(client.putAsync(utf8("batch:" + i), utf8("v")));
+    }
+    puts.forEach(java.util.concurrent.CompletableFuture::join);
+    long lastIndex =
+        cluster.stub(0).get(GetRequest.newBuilder().setKey(ByteString.copyFromUtf8("batch:marker")).build())
+            .getHeader().getIndex();
+    assertThat(before).isEqualTo(1);
+    // Group commit: far fewer log entries than writes (each entry is one Raft round).
+    assertThat(lastIndex - firstIndex).isLessThan(writes / 2);
+    for (int i = 0; i < writes; i += 17) {
+      assertThat(client.get("batch:" + i)).isPresent();
+    }
+  }
 }

@@ -1,15 +1,17 @@
 package dev.kv.server.api;
 
-import dev.kv.statemachine.proto.EntryResult;
-import dev.kv.statemachine.proto.LogEntry;
+import dev.kv.statemachine.proto.Command;
 import dev.kv.statemachine.proto.ReadRequest;
 import dev.kv.statemachine.proto.ReadResult;
 import java.util.concurrent.CompletableFuture;
 
 /** How the API reaches the data group: writes and reads, wherever its leader is. */
 public interface DataAccess {
-  /** Replicates and applies the entry; throws {@link NotServingException} if it cannot start. */
-  CompletableFuture<EntryResult> write(LogEntry entry);
+  /**
+   * Replicates and applies one write (possibly in one log entry with others); throws {@link
+   * NotServingException} when it cannot even be queued.
+   */
+  CompletableFuture<AppliedWrite> write(Command command);
 
   /** A linearizable read (ReadIndex). */
   CompletableFuture<ReadResult> readLinearizable(ReadRequest read);

@@ -18,17 +18,14 @@ import dev.kv.api.Limits;
 import dev.kv.statemachine.proto.Command;
 import dev.kv.statemachine.proto.CommandResult;
 import dev.kv.statemachine.proto.GetQuery;
-import dev.kv.statemachine.proto.LogEntry;
 import dev.kv.statemachine.proto.ReadRequest;
 import dev.kv.statemachine.proto.ReadResult;
 import dev.kv.statemachine.proto.ScanQuery;
-import dev.kv.statemachine.apply.Applier;
 import io.grpc.Context;
 import io.grpc.Deadline;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
-import java.time.InstantSource;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
@@ -45,16 +42,14 @@ public final class KvService extends KVGrpc.KVImplBase {
   private final RequestValidator validator;
   private final Limits limits;
   private final Duration requestTimeout;
-  private final InstantSource clock;
   private final String nodeId;
 
   public KvService(
-      DataAccess data, Limits limits, Duration requestTimeout, InstantSource clock, String nodeId) {
+      DataAccess data, Limits limits, Duration requestTimeout, String nodeId) {
     this.data = data;
     this.validator = new RequestValidator(limits);
     this.limits = limits;
     this.requestTimeout = requestTimeout;
-    this.clock = clock;
     this.nodeId = nodeId;
   }
 
@@ -144,15 +139,9 @@ public final class KvService extends KVGrpc.KVImplBase {
   private <R> void write(
       Command command, StreamObserver<R> out, BiFunction<CommandResult, Long, R> toResponse) {
     Duration timeout = timeout();
-    LogEntry entry =
-        LogEntry.newBuilder()
-            .setFormatVersion(Applier.FORMAT_VERSION)
-            .setProposedAtMillis(clock.millis())
-            .addCommands(command)
-            .build();
-    CompletableFuture<dev.kv.statemachine.proto.EntryResult> pending;
+    CompletableFuture<AppliedWrite> pending;
     try {
-      pending = data.write(entry);
+      pending = data.write(command);
     } catch (NotServingException e) {
       out.onError(Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException());
       return;
@@ -165,12 +154,11 @@ public final class KvService extends KVGrpc.KVImplBase {
                 out.onError(Statuses.writeFailure(failure, timeout).asRuntimeException());
                 return;
               }
-              CommandResult first = result.getResults(0);
-              if (first.hasRejected()) {
-                out.onError(Statuses.rejection(first.getRejected()).asRuntimeException());
+              if (result.result().hasRejected()) {
+                out.onError(Statuses.rejection(result.result().getRejected()).asRuntimeException());
                 return;
               }
-              out.onNext(toResponse.apply(first, result.getIndex()));
+              out.onNext(toResponse.apply(result.result(), result.index()));
               out.onCompleted();
             });
   }

@@ -1,9 +1,9 @@
 package dev.kv.server.raft;
 
+import dev.kv.server.api.AppliedWrite;
 import dev.kv.server.api.DataAccess;
 import dev.kv.server.api.NotServingException;
-import dev.kv.statemachine.proto.EntryResult;
-import dev.kv.statemachine.proto.LogEntry;
+import dev.kv.statemachine.proto.Command;
 import dev.kv.statemachine.proto.ReadRequest;
 import dev.kv.statemachine.proto.ReadResult;
 import dev.kv.statemachine.ratis.KvStateMachine;
@@ -15,11 +15,13 @@ import org.apache.ratis.server.RaftServer;
 final class RaftDataAccess implements DataAccess {
   private final RaftServer server;
   private final GroupClient client;
+  private final WriteBatcher batcher;
   private volatile boolean closing;
 
-  RaftDataAccess(RaftServer server, GroupClient client) {
+  RaftDataAccess(RaftServer server, GroupClient client, WriteBatcher batcher) {
     this.server = server;
     this.client = client;
+    this.batcher = batcher;
   }
 
   void stopAccepting() {
@@ -27,9 +29,9 @@ final class RaftDataAccess implements DataAccess {
   }
 
   @Override
-  public CompletableFuture<EntryResult> write(LogEntry entry) {
+  public CompletableFuture<AppliedWrite> write(Command command) {
     checkServing();
-    return client.write(entry);
+    return batcher.write(command);
   }
 
   @Override

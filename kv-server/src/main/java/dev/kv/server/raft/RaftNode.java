@@ -6,6 +6,7 @@ import dev.kv.statemachine.ratis.FatalErrorHandler;
 import dev.kv.statemachine.ratis.KvStateMachine;
 import dev.kv.statemachine.storage.RocksDbResources;
 import java.io.IOException;
+import java.time.InstantSource;
 import java.util.Optional;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
@@ -25,17 +26,31 @@ import org.slf4j.LoggerFactory;
 public final class RaftNode implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
   private static final long HANDOFF_TIMEOUT_MS = 5_000;
+  // Group commit bounds (see WriteBatcher). Two entries in flight keep the log busy while the
+  // next batch fills; 256 writes per entry amortise a Raft round without huge entries.
+  private static final int MAX_BATCH_COMMANDS = 256;
+  private static final int MAX_BATCHES_IN_FLIGHT = 2;
+  private static final int MAX_QUEUED_WRITES = 10_000;
 
   private final RocksDbResources resources;
   private final RaftServer server;
   private final GroupClient client;
   private final RaftDataAccess data;
 
-  private RaftNode(RocksDbResources resources, RaftServer server, GroupClient client) {
+  private RaftNode(
+      NodeConfig config, RocksDbResources resources, RaftServer server, GroupClient client) {
     this.resources = resources;
     this.server = server;
     this.client = client;
-    this.data = new RaftDataAccess(server, client);
+    WriteBatcher batcher =
+        new WriteBatcher(
+            client::write,
+            InstantSource.system(),
+            MAX_BATCH_COMMANDS,
+            NodeConfig.maxMessageBytes(config.limits()) - 4096,
+            MAX_BATCHES_IN_FLIGHT,
+            MAX_QUEUED_WRITES);
+    this.data = new RaftDataAccess(server, client, batcher);
   }
 
   public static RaftNode start(NodeConfig config, FatalErrorHandler fatal) throws IOException {
@@ -60,7 +75,7 @@ public final class RaftNode implements AutoCloseable {
     }
     LOG.info("{}: Raft server listening on {}", self, config.raftAddress());
     GroupClient client = new GroupClient(config, DataGroup.of(config.peers()), self);
-    return new RaftNode(resources, server, client);
+    return new RaftNode(config, resources, server, client);
   }
 
   public DataAccess dataAccess() {

@@ -1,0 +1,136 @@
+package dev.kv.server.raft;
+
+import dev.kv.server.api.AppliedWrite;
+import dev.kv.server.api.NotServingException;
+import dev.kv.statemachine.apply.Applier;
+import dev.kv.statemachine.proto.Command;
+import dev.kv.statemachine.proto.EntryResult;
+import dev.kv.statemachine.proto.LogEntry;
+import java.time.InstantSource;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+
+/**
+ * Group commit: coalesces the writes that arrive while earlier log entries are in flight into one
+ * entry, so one Raft round (append, replicate, fsync) carries many writes. The first write on an
+ * idle node goes out at once, alone; there is no linger. A batch is bounded by a count and by
+ * bytes (it must fit one log entry); at most {@code maxInFlight} entries are outstanding, and at
+ * most {@code maxQueued} writes wait, beyond which new writes are refused (not applied).
+ *
+ * <p>Per-write semantics do not change: the commands of an entry apply in order, each with its
+ * own result, as if proposed one by one.
+ */
+final class WriteBatcher {
+  private record Pending(Command command, int bytes, CompletableFuture<AppliedWrite> result) {}
+
+  private final Function<LogEntry, CompletableFuture<EntryResult>> submit;
+  private final InstantSource clock;
+  private final int maxBatchCommands;
+  private final int maxBatchBytes;
+  private final int maxInFlight;
+  private final int maxQueued;
+
+  private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+  private int inFlight;
+
+  WriteBatcher(
+      Function<LogEntry, CompletableFuture<EntryResult>> submit,
+      InstantSource clock,
+      int maxBatchCommands,
+      int maxBatchBytes,
+      int maxInFlight,
+      int maxQueued) {
+    this.submit = submit;
+    this.clock = clock;
+    this.maxBatchCommands = maxBatchCommands;
+    this.maxBatchBytes = maxBatchBytes;
+    this.maxInFlight = maxInFlight;
+    this.maxQueued = maxQueued;
+  }
+
+  /** Queues a write; the future completes when the entry carrying it has been applied. */
+  CompletableFuture<AppliedWrite> write(Command command) {
+    Pending pending = new Pending(command, command.getSerializedSize(), new CompletableFuture<>());
+    synchronized (this) {
+      if (queue.size() >= maxQueued) {
+        throw new NotServingException(
+            "this node has " + queue.size() + " writes waiting for the log (the limit is "
+                + maxQueued + "); retry later or use another node");
+      }
+      queue.add(pending);
+    }
+    sendReadyBatches();
+    return pending.result();
+  }
+
+  /** Sends batches while there is room in flight; the sending happens outside the lock. */
+  private void sendReadyBatches() {
+    while (true) {
+      List<Pending> batch;
+      synchronized (this) {
+        if (inFlight >= maxInFlight || queue.isEmpty()) {
+          return;
+        }
+        batch = takeBatch();
+        inFlight++;
+      }
+      send(batch);
+    }
+  }
+
+  /** Takes the longest prefix of the queue within the bounds; always at least one write. */
+  private List<Pending> takeBatch() {
+    List<Pending> batch = new ArrayList<>();
+    int bytes = 0;
+    while (!queue.isEmpty() && batch.size() < maxBatchCommands) {
+      Pending next = queue.peek();
+      if (!batch.isEmpty() && bytes + next.bytes() > maxBatchBytes) {
+        break;
+      }
+      batch.add(queue.poll());
+      bytes += next.bytes();
+    }
+    return batch;
+  }
+
+  private void send(List<Pending> batch) {
+    LogEntry.Builder entry =
+        LogEntry.newBuilder()
+            .setFormatVersion(Applier.FORMAT_VERSION)
+            .setProposedAtMillis(clock.millis());
+    batch.forEach(p -> entry.addCommands(p.command()));
+    CompletableFuture<EntryResult> sent;
+    try {
+      sent = submit.apply(entry.build());
+    } catch (RuntimeException e) {
+      sent = CompletableFuture.failedFuture(e);
+    }
+    sent.whenComplete(
+        (result, failure) -> {
+          synchronized (this) {
+            inFlight--;
+          }
+          for (int i = 0; i < batch.size(); i++) {
+            CompletableFuture<AppliedWrite> future = batch.get(i).result();
+            if (failure != null) {
+              future.completeExceptionally(failure);
+            } else if (i >= result.getResultsCount()) {
+              future.completeExceptionally(
+                  new IllegalStateException(
+                      "entry " + result.getIndex() + " returned " + result.getResultsCount()
+                          + " results for " + batch.size() + " commands"));
+            } else {
+              future.complete(new AppliedWrite(result.getResults(i), result.getIndex()));
+            }
+          }
+          sendReadyBatches();
+        });
+  }
+
+  synchronized int queued() {
+    return queue.size();
+  }
+}

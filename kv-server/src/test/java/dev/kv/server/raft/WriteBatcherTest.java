@@ -1,0 +1,155 @@
+package dev.kv.server.raft;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.ByteString;
+import dev.kv.server.api.AppliedWrite;
+import dev.kv.server.api.NotServingException;
+import dev.kv.statemachine.proto.Command;
+import dev.kv.statemachine.proto.CommandResult;
+import dev.kv.statemachine.proto.EntryResult;
+import dev.kv.statemachine.proto.LogEntry;
+import dev.kv.statemachine.proto.Put;
+import dev.kv.statemachine.proto.PutResult;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.junit.jupiter.api.Test;
+
+/** Group commit, against a log whose entries complete when the test says so. */
+class WriteBatcherTest {
+  /** Entries handed to the "log", each with the future the test completes. */
+  record Sent(LogEntry entry, CompletableFuture<EntryResult> result) {
+    /** Completes the entry as the state machine would: one put result per command. */
+    void apply(long index) {
+      EntryResult.Builder r = EntryResult.newBuilder().setIndex(index);
+      for (int i = 0; i < entry.getCommandsCount(); i++) {
+        r.addResults(
+            CommandResult.newBuilder().setPut(PutResult.newBuilder().setVersion(i + 1)).build());
+      }
+      result.complete(r.build());
+    }
+  }
+
+  private final List<Sent> sent = new ArrayList<>();
+
+  private WriteBatcher batcher(int maxCommands, int maxBytes, int maxInFlight, int maxQueued) {
+    return new WriteBatcher(
+        entry -> {
+          CompletableFuture<EntryResult> f = new CompletableFuture<>();
+          sent.add(new Sent(entry, f));
+          return f;
+        },
+        InstantSource.fixed(Instant.ofEpochMilli(1234)),
+        maxCommands,
+        maxBytes,
+        maxInFlight,
+        maxQueued);
+  }
+
+  static Command put(String key, int valueBytes) {
+    return Command.newBuilder()
+        .setPut(
+            Put.newBuilder()
+                .setKey(ByteString.copyFromUtf8(key))
+                .setValue(ByteString.copyFrom(new byte[valueBytes])))
+        .build();
+  }
+
+  @Test
+  void writesArrivingWhileAnEntryIsInFlightShareTheNextEntryInOrder() {
+    WriteBatcher b = batcher(100, 1 << 20, 1, 1000);
+    CompletableFuture<AppliedWrite> first = b.write(put("a", 1));
+    assertThat(sent).hasSize(1);
+    assertThat(sent.get(0).entry().getCommandsCount()).isEqualTo(1);
+    assertThat(sent.get(0).entry().getProposedAtMillis()).isEqualTo(1234);
+
+    List<CompletableFuture<AppliedWrite>> waiting = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      waiting.add(b.write(put("k" + i, 1)));
+    }
+    assertThat(sent).as("nothing more is sent while the first entry is in flight").hasSize(1);
+    assertThat(b.queued()).isEqualTo(5);
+
+    sent.get(0).apply(7);
+    assertThat(first.join().index()).isEqualTo(7);
+    assertThat(sent).hasSize(2);
+    LogEntry batch = sent.get(1).entry();
+    assertThat(batch.getCommandsList())
+        .extracting(c -> c.getPut().getKey().toStringUtf8())
+        .containsExactly("k0", "k1", "k2", "k3", "k4");
+
+    sent.get(1).apply(8);
+    for (int i = 0; i < 5; i++) {
+      AppliedWrite w = waiting.get(i).join();
+      assertThat(w.index()).isEqualTo(8);
+      assertThat(w.result().getPut().getVersion()).as("each write gets its own result").isEqualTo(i + 1);
+    }
+  }
+
+  @Test
+  void batchesRespectTheCountAndByteBoundsButAlwaysCarryOneWrite() {
+    WriteBatcher b = batcher(3, 250, 1, 1000);
+    b.write(put("first", 1));
+    for (int i = 0; i < 4; i++) {
+      b.write(put("small" + i, 10));
+    }
+    b.write(put("huge", 1000));
+    sent.get(0).apply(1);
+    assertThat(sent.get(1).entry().getCommandsCount()).as("count bound").isEqualTo(3);
+    sent.get(1).apply(2);
+    assertThat(sent.get(2).entry().getCommandsCount())
+        .as("byte bound: the huge write does not join")
+        .isEqualTo(1);
+    sent.get(2).apply(3);
+    assertThat(sent.get(3).entry().getCommands(0).getPut().getKey().toStringUtf8())
+        .as("a write larger than the byte bound still goes, alone")
+        .isEqualTo("huge");
+  }
+
+  @Test
+  void severalEntriesMayBeInFlight() {
+    WriteBatcher b = batcher(100, 1 << 20, 2, 1000);
+    b.write(put("a", 1));
+    b.write(put("b", 1));
+    b.write(put("c", 1));
+    assertThat(sent).hasSize(2);
+    sent.get(1).apply(2);
+    assertThat(sent).hasSize(3);
+  }
+
+  @Test
+  void aFailedEntryFailsEveryWriteItCarriedAndTheNextEntryStillGoes() {
+    WriteBatcher b = batcher(100, 1 << 20, 1, 1000);
+    b.write(put("a", 1));
+    CompletableFuture<AppliedWrite> x = b.write(put("x", 1));
+    CompletableFuture<AppliedWrite> y = b.write(put("y", 1));
+    sent.get(0).apply(1);
+    sent.get(1).result().completeExceptionally(new RuntimeException("no quorum"));
+    assertThatThrownBy(x::join).isInstanceOf(CompletionException.class).hasMessageContaining("no quorum");
+    assertThatThrownBy(y::join).hasMessageContaining("no quorum");
+
+    CompletableFuture<AppliedWrite> z = b.write(put("z", 1));
+    assertThat(sent).hasSize(3);
+    sent.get(2).apply(3);
+    assertThat(z.join().index()).isEqualTo(3);
+  }
+
+  @Test
+  void aFullQueueRefusesNewWritesWithoutQueueingThem() {
+    WriteBatcher b = batcher(100, 1 << 20, 1, 2);
+    b.write(put("in-flight", 1));
+    b.write(put("q1", 1));
+    b.write(put("q2", 1));
+    assertThatThrownBy(() -> b.write(put("q3", 1)))
+        .isInstanceOf(NotServingException.class)
+        .hasMessageContaining("2 writes waiting")
+        .hasMessageContaining("the limit is 2");
+    sent.get(0).apply(1);
+    assertThat(sent.get(1).entry().getCommandsCount()).isEqualTo(2);
+  }
+}
