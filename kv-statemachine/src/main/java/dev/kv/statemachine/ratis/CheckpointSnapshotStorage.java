@@ -45,6 +45,14 @@ final class CheckpointSnapshotStorage implements StateMachineStorage {
 
   private Path snapshotRoot;
   private Path tmpRoot;
+  /**
+   * The newest snapshot as last read from disk, or null when it must be read again. Ratis asks
+   * for it on every log-append cycle of every follower, so it is not listed from disk each time.
+   * Whoever changes the directory calls {@link #refresh()}.
+   */
+  private volatile Latest latest;
+
+  private record Latest(Optional<Snapshot> snapshot, SnapshotInfo info) {}
 
   @Override
   public void init(RaftStorage raftStorage) throws IOException {
@@ -52,6 +60,22 @@ final class CheckpointSnapshotStorage implements StateMachineStorage {
     tmpRoot = raftStorage.getStorageDir().getTmpDir().toPath();
     Files.createDirectories(snapshotRoot);
     Files.createDirectories(tmpRoot);
+    refresh();
+  }
+
+  /** Forgets the cached newest snapshot; call after the directory changed. */
+  void refresh() {
+    latest = null;
+  }
+
+  private Latest readLatest() {
+    Latest current = latest;
+    if (current == null) {
+      Optional<Snapshot> newest = snapshots().stream().max(Comparator.comparing(Snapshot::termIndex));
+      current = new Latest(newest, newest.map(CheckpointSnapshotStorage::describe).orElse(null));
+      latest = current;
+    }
+    return current;
   }
 
   @Override
@@ -82,17 +106,21 @@ final class CheckpointSnapshotStorage implements StateMachineStorage {
     if (Files.exists(target)) {
       FileUtils.deleteFully(target);
     }
-    return Files.move(checkpoint, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    try {
+      return Files.move(checkpoint, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      refresh();
+    }
   }
 
   @Override
   public SnapshotInfo getLatestSnapshot() {
-    return latest().map(CheckpointSnapshotStorage::describe).orElse(null);
+    return readLatest().info();
   }
 
   /** The newest complete snapshot directory and its term and index. */
   Optional<Snapshot> latest() {
-    return snapshots().stream().max(Comparator.comparing(Snapshot::termIndex));
+    return readLatest().snapshot();
   }
 
   private List<Snapshot> snapshots() {
@@ -136,6 +164,7 @@ final class CheckpointSnapshotStorage implements StateMachineStorage {
         FileUtils.deleteFully(old.dir());
       }
     }
+    refresh();
   }
 
   /** One snapshot directory. */

@@ -207,6 +207,8 @@ public final class KvStateMachine extends BaseStateMachine {
   public void reinitialize() throws IOException {
     getLifeCycle().transition(LifeCycle.State.STARTING);
     closeStore();
+    // Ratis swapped the snapshot directory for the one it received.
+    snapshots.refresh();
     CheckpointSnapshotStorage.Snapshot snapshot =
         snapshots.latest().orElseThrow(() -> new IOException("no snapshot to reinitialize from"));
     restoreDatabase(snapshot);
