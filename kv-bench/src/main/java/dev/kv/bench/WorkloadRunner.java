@@ -1,0 +1,77 @@
+package dev.kv.bench;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Runs workloads one after another, blocking until each is done: preloads the keys a workload reads
+ * (once per backend and key set, since later workloads find them in place), runs the {@link
+ * LoadDriver}, and reports progress. Every workload of one runner uses the same seed, so two
+ * backends are offered the same sequence of operations.
+ */
+final class WorkloadRunner {
+  /** Every operation is bounded (10 s) by the backends; this only catches a driver bug. */
+  private static final Duration DRAIN_LIMIT = Duration.ofSeconds(60);
+
+  private static final Duration PRELOAD_LIMIT = Duration.ofMinutes(10);
+  private static final int PRELOAD_CONCURRENCY = 64;
+
+  private final long seed;
+  private final PrintStream progress;
+  private final Map<Backend, Set<String>> preloaded = new HashMap<>();
+
+  WorkloadRunner(long seed, PrintStream progress) {
+    this.seed = seed;
+    this.progress = progress;
+  }
+
+  RunResult run(Backend backend, Workload workload)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    KeysAndValues data = new KeysAndValues(workload.keys(), workload.valueSize(), seed);
+    if (workload.reads()) {
+      preload(backend, workload, data);
+    }
+    progress.printf(
+        Locale.ROOT,
+        "kv-bench: %-5s %-46s %d s warm-up + %d s%n",
+        backend.name(),
+        workload.description(),
+        workload.warmup().toSeconds(),
+        workload.duration().toSeconds());
+    Duration limit = workload.warmup().plus(workload.duration()).plus(DRAIN_LIMIT);
+    RunResult result =
+        new LoadDriver(backend, workload, data, NanoClock.SYSTEM, seed)
+            .start()
+            .get(limit.toMillis(), TimeUnit.MILLISECONDS);
+    progress.printf(
+        Locale.ROOT,
+        "kv-bench:       %.0f ops/s, p99 %.2f ms, %d errors%n",
+        result.opsPerSecond(),
+        LatencySummary.millis(result.latency().p99Micros()),
+        result.errors());
+    return result;
+  }
+
+  private void preload(Backend backend, Workload workload, KeysAndValues data)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    String keySet = workload.keys() + " keys of " + workload.valueSize() + " B";
+    if (!preloaded.computeIfAbsent(backend, b -> new HashSet<>()).add(keySet)) {
+      return;
+    }
+    progress.printf("kv-bench: %-5s preloading %s%n", backend.name(), keySet);
+    long started = System.nanoTime();
+    new Preloader(backend, data, PRELOAD_CONCURRENCY)
+        .start()
+        .get(PRELOAD_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+    progress.printf(
+        Locale.ROOT, "kv-bench:       preloaded in %.1f s%n", (System.nanoTime() - started) / 1e9);
+  }
+}
