@@ -16,13 +16,24 @@ final class RaftDataAccess implements DataAccess {
   private final RaftServer server;
   private final GroupClient client;
   private final WriteBatcher batcher;
+  private final ReadBarrier reads;
   private volatile boolean closing;
 
-  RaftDataAccess(RaftServer server, GroupClient client, WriteBatcher batcher) {
+  RaftDataAccess(RaftServer server, GroupClient client, WriteBatcher batcher, int maxWaitingReads) {
     this.server = server;
     this.client = client;
     this.batcher = batcher;
+    this.reads =
+        new ReadBarrier(
+            () -> client.readLinearizable(BARRIER),
+            read -> readLocalOrThrow(read),
+            maxWaitingReads);
   }
+
+  private static final ReadRequest BARRIER =
+      ReadRequest.newBuilder()
+          .setBarrier(dev.kv.statemachine.proto.ReadBarrier.getDefaultInstance())
+          .build();
 
   void stopAccepting() {
     closing = true;
@@ -37,18 +48,21 @@ final class RaftDataAccess implements DataAccess {
   @Override
   public CompletableFuture<ReadResult> readLinearizable(ReadRequest read) {
     checkServing();
-    return client.readLinearizable(read);
+    return reads.read(read);
   }
 
   @Override
   public CompletableFuture<ReadResult> readLocal(ReadRequest read) {
     checkServing();
-    return CompletableFuture.completedFuture(
-        stateMachine()
-            .readLocally(read)
-            .orElseThrow(
-                () -> new NotServingException("this node's replica is not open (installing a"
-                    + " snapshot or closing)")));
+    return CompletableFuture.completedFuture(readLocalOrThrow(read));
+  }
+
+  private ReadResult readLocalOrThrow(ReadRequest read) {
+    return stateMachine()
+        .readLocally(read)
+        .orElseThrow(
+            () -> new NotServingException("this node's replica is not open (installing a"
+                + " snapshot or closing)"));
   }
 
   @Override

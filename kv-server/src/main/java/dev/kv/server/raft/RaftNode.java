@@ -31,6 +31,7 @@ public final class RaftNode implements AutoCloseable {
   private static final int MAX_BATCH_COMMANDS = 256;
   private static final int MAX_BATCHES_IN_FLIGHT = 2;
   private static final int MAX_QUEUED_WRITES = 10_000;
+  private static final int MAX_WAITING_READS = 10_000;
 
   private final RocksDbResources resources;
   private final RaftServer server;
@@ -50,7 +51,7 @@ public final class RaftNode implements AutoCloseable {
             NodeConfig.maxMessageBytes(config.limits()) - 4096,
             MAX_BATCHES_IN_FLIGHT,
             MAX_QUEUED_WRITES);
-    this.data = new RaftDataAccess(server, client, batcher);
+    this.data = new RaftDataAccess(server, client, batcher, MAX_WAITING_READS);
   }
 
   public static RaftNode start(NodeConfig config, FatalErrorHandler fatal) throws IOException {

@@ -42,6 +42,7 @@ public final class Reads {
     switch (request.getKindCase()) {
       case GET -> result.setGet(get(request.getGet()));
       case SCAN -> result.setScan(scan(request.getScan()));
+      case BARRIER -> { } // only the applied index
       case KIND_NOT_SET -> throw new IllegalArgumentException("read request has no query");
     }
     return result.setAppliedIndex(appliedIndex).build();
