@@ -95,6 +95,7 @@ class ClusterReadWriteTest {
                 .build());
     assertThat(put.getVersion()).isEqualTo(1);
     assertThat(put.getHeader().getServedBy()).isEqualTo(followerId);
+    assertThat(put.getHeader().getGroupId()).isEqualTo("data-0");
     assertThat(put.getHeader().getIndex()).isPositive();
 
     // A linearizable read through the follower must see the write that was just acknowledged.

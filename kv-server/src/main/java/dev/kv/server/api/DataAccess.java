@@ -1,5 +1,6 @@
 package dev.kv.server.api;
 
+import dev.kv.api.placement.PlacementMap;
 import dev.kv.statemachine.proto.Command;
 import dev.kv.statemachine.proto.ReadRequest;
 import dev.kv.statemachine.proto.ReadResult;
@@ -19,6 +20,6 @@ public interface DataAccess {
   /** A read of this node's replica as it is (serializable, possibly stale). */
   CompletableFuture<ReadResult> readLocal(ReadRequest read);
 
-  /** The name of the group reported in response headers. */
-  String groupName();
+  /** Which group owns which keys; reported in response headers. */
+  PlacementMap placement();
 }

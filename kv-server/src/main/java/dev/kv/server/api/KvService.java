@@ -14,6 +14,8 @@ import dev.kv.api.v1.PutResponse;
 import dev.kv.api.v1.ResponseHeader;
 import dev.kv.api.v1.ScanRequest;
 import dev.kv.api.v1.ScanResponse;
+import com.google.protobuf.ByteString;
+import dev.kv.api.KeyHash;
 import dev.kv.api.Limits;
 import dev.kv.statemachine.proto.Command;
 import dev.kv.statemachine.proto.CommandResult;
@@ -63,7 +65,7 @@ public final class KvService extends KVGrpc.KVImplBase {
     read(read, request.getConsistency(), out, result -> {
       var get = result.getGet();
       return GetResponse.newBuilder()
-          .setHeader(header(result.getAppliedIndex()))
+          .setHeader(header(result.getAppliedIndex(), request.getKey()))
           .setFound(get.getFound())
           .setValue(get.getValue())
           .setVersion(get.getVersion())
@@ -89,7 +91,7 @@ public final class KvService extends KVGrpc.KVImplBase {
     read(read, request.getConsistency(), out, result -> {
       ScanResponse.Builder response =
           ScanResponse.newBuilder()
-              .setHeader(header(result.getAppliedIndex()))
+              .setHeader(headerAt(result.getAppliedIndex(), ScanCursor.startHash(request.getCursor())))
               .setNextCursor(ScanCursor.encode(result.getScan().getResumeAfter()));
       for (var e : result.getScan().getEntriesList()) {
         response.addEntries(
@@ -106,7 +108,7 @@ public final class KvService extends KVGrpc.KVImplBase {
     }
     write(Translate.put(request), out, (result, index) ->
         PutResponse.newBuilder()
-            .setHeader(header(index))
+            .setHeader(header(index, request.getKey()))
             .setVersion(result.getPut().getVersion())
             .build());
   }
@@ -118,7 +120,7 @@ public final class KvService extends KVGrpc.KVImplBase {
     }
     write(Translate.delete(request), out, (result, index) ->
         DeleteResponse.newBuilder()
-            .setHeader(header(index))
+            .setHeader(header(index, request.getKey()))
             .setExisted(result.getDelete().getExisted())
             .build());
   }
@@ -130,7 +132,7 @@ public final class KvService extends KVGrpc.KVImplBase {
     }
     write(Translate.compareAndSet(request), out, (result, index) ->
         CompareAndSetResponse.newBuilder()
-            .setHeader(header(index))
+            .setHeader(header(index, request.getKey()))
             .setSucceeded(result.getCompareAndSet().getSucceeded())
             .setVersion(result.getCompareAndSet().getVersion())
             .build());
@@ -202,10 +204,16 @@ public final class KvService extends KVGrpc.KVImplBase {
     return Duration.ofMillis(Math.min(remaining, requestTimeout.toMillis()));
   }
 
-  private ResponseHeader header(long index) {
+  /** The reply header for an operation on {@code key}. */
+  private ResponseHeader header(long index, ByteString key) {
+    return headerAt(index, KeyHash.of(key.toByteArray()));
+  }
+
+  /** The reply header naming the group that owns {@code hash}. */
+  private ResponseHeader headerAt(long index, long hash) {
     return ResponseHeader.newBuilder()
         .setIndex(index)
-        .setGroupId(data.groupName())
+        .setGroupId(data.placement().groupFor(hash).value())
         .setServedBy(nodeId)
         .build();
   }

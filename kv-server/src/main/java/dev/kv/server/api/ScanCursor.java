@@ -25,6 +25,11 @@ final class ScanCursor {
     return cursor.isEmpty() ? ByteString.EMPTY : cursor.substring(1);
   }
 
+  /** The ring position a page starts at: 0 for the first page. Call only on a validated cursor. */
+  static long startHash(ByteString cursor) {
+    return cursor.isEmpty() ? 0 : StorageKeys.hash(decode(cursor));
+  }
+
   static String validate(ByteString cursor, int maxKeyBytes) {
     if (cursor.isEmpty()) {
       return null;

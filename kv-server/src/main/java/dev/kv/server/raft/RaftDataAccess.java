@@ -1,5 +1,6 @@
 package dev.kv.server.raft;
 
+import dev.kv.api.placement.PlacementMap;
 import dev.kv.server.api.AppliedWrite;
 import dev.kv.server.api.DataAccess;
 import dev.kv.server.api.NotServingException;
@@ -11,29 +12,28 @@ import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import org.apache.ratis.server.RaftServer;
 
-/** {@link DataAccess} through this node's Raft server and its client for the data group. */
+/**
+ * {@link DataAccess} through this node's Raft server: writes through group commit, linearizable
+ * reads through a shared ReadIndex barrier, serializable reads from the local replica.
+ */
 final class RaftDataAccess implements DataAccess {
+  private static final ReadRequest BARRIER =
+      ReadRequest.newBuilder()
+          .setBarrier(dev.kv.statemachine.proto.ReadBarrier.getDefaultInstance())
+          .build();
+
   private final RaftServer server;
-  private final GroupClient client;
   private final WriteBatcher batcher;
   private final ReadBarrier reads;
   private volatile boolean closing;
 
   RaftDataAccess(RaftServer server, GroupClient client, WriteBatcher batcher, int maxWaitingReads) {
     this.server = server;
-    this.client = client;
     this.batcher = batcher;
     this.reads =
         new ReadBarrier(
-            () -> client.readLinearizable(BARRIER),
-            read -> readLocalOrThrow(read),
-            maxWaitingReads);
+            () -> client.readLinearizable(BARRIER), this::readLocalOrThrow, maxWaitingReads);
   }
-
-  private static final ReadRequest BARRIER =
-      ReadRequest.newBuilder()
-          .setBarrier(dev.kv.statemachine.proto.ReadBarrier.getDefaultInstance())
-          .build();
 
   void stopAccepting() {
     closing = true;
@@ -66,15 +66,16 @@ final class RaftDataAccess implements DataAccess {
   }
 
   @Override
-  public String groupName() {
-    return DataGroup.NAME;
+  public PlacementMap placement() {
+    return DataGroup.PLACEMENT;
   }
 
   KvStateMachine stateMachine() {
     try {
       return (KvStateMachine) server.getDivision(DataGroup.ID).getStateMachine();
     } catch (IOException e) {
-      throw new NotServingException("this node does not host group " + DataGroup.NAME + ": " + e.getMessage());
+      throw new NotServingException(
+          "this node does not host group " + DataGroup.NAME + ": " + e.getMessage());
     }
   }
 
