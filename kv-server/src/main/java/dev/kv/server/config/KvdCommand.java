@@ -1,5 +1,6 @@
 package dev.kv.server.config;
 
+import dev.kv.api.Durations;
 import dev.kv.api.Limits;
 import dev.kv.statemachine.apply.ApplyConfig;
 import java.nio.file.Path;
@@ -97,32 +98,14 @@ public final class KvdCommand implements Callable<NodeConfig> {
         new ApplyConfig(sessionExpiry, ApplyConfig.DEFAULTS.maxResultsPerSession()));
   }
 
-  /** Parses durations like {@code 500ms}, {@code 3s}, {@code 10m}, {@code 1h} or ISO-8601. */
+  /** Picocli's view of {@link Durations}: "500ms", "3s", "10m", "1h" or ISO-8601. */
   public static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
     @Override
     public Duration convert(String text) {
-      String t = text.trim().toLowerCase(java.util.Locale.ROOT);
       try {
-        if (t.startsWith("pt") || t.startsWith("p")) {
-          return Duration.parse(text.trim());
-        }
-        if (t.endsWith("ms")) {
-          return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
-        }
-        long n = Long.parseLong(t.substring(0, t.length() - 1));
-        return switch (t.charAt(t.length() - 1)) {
-          case 's' -> Duration.ofSeconds(n);
-          case 'm' -> Duration.ofMinutes(n);
-          case 'h' -> Duration.ofHours(n);
-          default -> throw new CommandLine.TypeConversionException(
-              "duration '" + text + "' needs a unit: ms, s, m or h");
-        };
-      } catch (RuntimeException e) {
-        if (e instanceof CommandLine.TypeConversionException tce) {
-          throw tce;
-        }
-        throw new CommandLine.TypeConversionException(
-            "duration '" + text + "' is not like 500ms, 3s, 10m or 1h");
+        return Durations.parsePositive(text);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
       }
     }
   }

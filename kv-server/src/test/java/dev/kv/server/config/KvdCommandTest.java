@@ -62,6 +62,6 @@ class KvdCommandTest {
     assertThatThrownBy(() -> parse("--max-key-bytes", "0"))
         .hasMessageContaining("maxKeyBytes is 0");
     assertThatThrownBy(() -> parse("--request-timeout", "10"))
-        .hasMessageContaining("needs a unit");
+        .hasMessageContaining("'10' is not a positive duration");
   }
 }
