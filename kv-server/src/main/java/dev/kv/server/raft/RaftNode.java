@@ -26,10 +26,12 @@ import org.slf4j.LoggerFactory;
 public final class RaftNode implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
   private static final long HANDOFF_TIMEOUT_MS = 5_000;
-  // Group commit bounds (see WriteBatcher). Two entries in flight keep the log busy while the
-  // next batch fills; 256 writes per entry amortise a Raft round without huge entries.
+  // Group commit bounds (see WriteBatcher). With one entry in flight the next batch fills for a
+  // whole Raft round: at 64 clients on 2 cores that measured 6.2-6.7k writes/s against 5.7-5.9k
+  // with two in flight, and a lower p99, because per-entry RPC costs are paid less often.
+  // 256 writes per entry amortise a round without huge entries.
   private static final int MAX_BATCH_COMMANDS = 256;
-  private static final int MAX_BATCHES_IN_FLIGHT = 2;
+  private static final int MAX_BATCHES_IN_FLIGHT = 1;
   private static final int MAX_QUEUED_WRITES = 10_000;
   private static final int MAX_WAITING_READS = 10_000;
 
