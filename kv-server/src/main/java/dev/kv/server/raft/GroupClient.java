@@ -9,17 +9,21 @@ import dev.kv.statemachine.proto.ReadResult;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
+import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
 import org.apache.ratis.protocol.exceptions.RaftRetryFailureException;
 import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.apache.ratis.util.TimeDuration;
 import org.slf4j.Logger;
@@ -40,12 +44,17 @@ public final class GroupClient implements AutoCloseable {
   private final NodeConfig config;
   private final RaftGroup group;
   private final RaftPeerId self;
+  private final RaftServer localServer;
   private final AtomicReference<RaftClient> client = new AtomicReference<>();
+  /** Identifies this node's direct submissions to its own server (Ratis' retry cache key). */
+  private final ClientId localClientId = ClientId.randomId();
+  private final AtomicLong localCallIds = new AtomicLong();
 
-  public GroupClient(NodeConfig config, RaftGroup group, RaftPeerId self) {
+  public GroupClient(NodeConfig config, RaftGroup group, RaftServer localServer) {
     this.config = config;
     this.group = group;
-    this.self = self;
+    this.localServer = localServer;
+    this.self = localServer.getId();
     this.client.set(newClient());
   }
 
@@ -60,12 +69,51 @@ public final class GroupClient implements AutoCloseable {
         .build();
   }
 
-  /** Appends the entry through the leader and returns its apply result. */
+  /**
+   * Appends the entry through the leader and returns its apply result. When this node leads the
+   * group, the entry goes straight to the local server, skipping a loopback RPC; if leadership
+   * moved meanwhile the server refuses it before appending, and it goes through the client.
+   */
   public CompletableFuture<EntryResult> write(LogEntry entry) {
+    Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(entry.toByteArray()));
+    if (!leadsGroupHere()) {
+      return writeThroughClient(message);
+    }
+    RaftClientRequest request =
+        RaftClientRequest.newBuilder()
+            .setClientId(localClientId)
+            .setServerId(self)
+            .setGroupId(group.getGroupId())
+            .setCallId(localCallIds.incrementAndGet())
+            .setMessage(message)
+            .setType(RaftClientRequest.writeRequestType())
+            .build();
+    CompletableFuture<RaftClientReply> local;
+    try {
+      local = localServer.submitClientRequestAsync(request);
+    } catch (IOException e) {
+      return writeThroughClient(message);
+    }
+    return local.thenCompose(
+        reply ->
+            reply.getNotLeaderException() != null || reply.getException() instanceof LeaderNotReadyException
+                ? writeThroughClient(message)
+                : CompletableFuture.completedFuture(parse(reply, EntryResult.parser())));
+  }
+
+  private boolean leadsGroupHere() {
+    try {
+      return localServer.getDivision(group.getGroupId()).getInfo().isLeaderReady();
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private CompletableFuture<EntryResult> writeThroughClient(Message message) {
     RaftClient current = client.get();
     return current
         .async()
-        .send(Message.valueOf(UnsafeByteOperations.unsafeWrap(entry.toByteArray())))
+        .send(message)
         .whenComplete(
             (reply, failure) -> {
               if (failure != null) {

@@ -77,7 +77,7 @@ public final class RaftNode implements AutoCloseable {
       throw e;
     }
     LOG.info("{}: Raft server listening on {}", self, config.raftAddress());
-    GroupClient client = new GroupClient(config, DataGroup.of(config.peers()), self);
+    GroupClient client = new GroupClient(config, DataGroup.of(config.peers()), server);
     return new RaftNode(config, resources, server, client);
   }
 
