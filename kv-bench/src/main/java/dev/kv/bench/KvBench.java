@@ -8,16 +8,21 @@ import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.ParseResult;
 
 /**
- * The kv-bench command line: a closed-loop load driver ({@code run}) and a side-by-side comparison
- * with etcd on this machine ({@code compare-etcd}). Each subcommand owns its options; this class
- * owns only the entry point.
+ * The kv-bench command line: a closed-loop load driver ({@code run}), a side-by-side comparison
+ * with etcd on this machine ({@code compare-etcd}) and YCSB's core workloads ({@code ycsb}). Each
+ * subcommand owns its options; this class owns only the entry point.
  */
 @Command(
     name = "kv-bench",
     mixinStandardHelpOptions = true,
     versionProvider = KvBench.Version.class,
     description = "Benchmarks kv, and compares it with etcd on the same machine.",
-    subcommands = {RunCommand.class, CompareEtcdCommand.class, HelpCommand.class})
+    subcommands = {
+      RunCommand.class,
+      CompareEtcdCommand.class,
+      YcsbCommand.class,
+      HelpCommand.class
+    })
 public final class KvBench {
 
   /** The version in the jar's manifest (absent when run from classes, in tests). */
