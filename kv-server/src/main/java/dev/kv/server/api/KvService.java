@@ -42,7 +42,6 @@ import java.util.function.Function;
 public final class KvService extends KVGrpc.KVImplBase {
   private final DataAccess data;
   private final RequestValidator validator;
-  private final Limits limits;
   private final Duration requestTimeout;
   private final String nodeId;
 
@@ -50,7 +49,6 @@ public final class KvService extends KVGrpc.KVImplBase {
       DataAccess data, Limits limits, Duration requestTimeout, String nodeId) {
     this.data = data;
     this.validator = new RequestValidator(limits);
-    this.limits = limits;
     this.requestTimeout = requestTimeout;
     this.nodeId = nodeId;
   }
@@ -224,10 +222,5 @@ public final class KvService extends KVGrpc.KVImplBase {
     }
     out.onError(Status.INVALID_ARGUMENT.withDescription(problem).asRuntimeException());
     return true;
-  }
-
-  /** The limits this service enforces. */
-  public Limits limits() {
-    return limits;
   }
 }

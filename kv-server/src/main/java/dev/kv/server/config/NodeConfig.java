@@ -75,10 +75,4 @@ public record NodeConfig(
     long bytes = (long) limits.maxValueBytes() + limits.maxKeyBytes() + (64 << 10);
     return (int) Math.min(Integer.MAX_VALUE - 1024, bytes);
   }
-
-  /** The same settings with another data directory, for tests. */
-  public NodeConfig withDataDir(Path dir) {
-    return new NodeConfig(
-        nodeId, raftAddress, apiAddress, peers, dir, limits, raft, requestTimeout, raftLog, apply);
-  }
 }

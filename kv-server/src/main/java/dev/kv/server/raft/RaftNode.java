@@ -89,10 +89,6 @@ public final class RaftNode implements AutoCloseable {
     return server;
   }
 
-  public KvStateMachine dataStateMachine() {
-    return data.stateMachine();
-  }
-
   /** New requests are refused with UNAVAILABLE; requests in flight complete. */
   public void stopAccepting() {
     data.stopAccepting();

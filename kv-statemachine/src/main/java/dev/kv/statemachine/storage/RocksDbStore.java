@@ -103,10 +103,6 @@ public final class RocksDbStore implements KvStore {
     }
   }
 
-  public Path directory() {
-    return dir;
-  }
-
   @Override
   public AppliedState appliedState() {
     return applied;
@@ -201,15 +197,6 @@ public final class RocksDbStore implements KvStore {
       checkpoint.createCheckpoint(target.toString());
     } catch (RocksDBException e) {
       throw new StorageException("cannot checkpoint RocksDB in " + dir + " to " + target, e);
-    }
-  }
-
-  /** A RocksDB property (e.g. "rocksdb.estimate-num-keys") of the data column family. */
-  public long longProperty(String name) {
-    try {
-      return db.getLongProperty(data, name);
-    } catch (RocksDBException e) {
-      throw new StorageException("cannot read RocksDB property " + name + " in " + dir, e);
     }
   }
 
