@@ -29,12 +29,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A cluster of real nodes in this JVM: Ratis servers and gRPC servers on loopback ports, RocksDB
  * in a temp directory. Nodes can be stopped and restarted from their data.
  */
-final class TestCluster implements AutoCloseable {
+public final class TestCluster implements AutoCloseable {
   private final Path dir;
   private final List<NodeConfig> configs = new ArrayList<>();
   private final KvNode[] nodes;
   private final List<ManagedChannel> channels = new CopyOnWriteArrayList<>();
-  final List<String> fatalErrors = new CopyOnWriteArrayList<>();
+  public final List<String> fatalErrors = new CopyOnWriteArrayList<>();
 
   TestCluster(Path dir, int size, RaftLogSettings raftLog) {
     this.dir = dir;
@@ -61,7 +61,7 @@ final class TestCluster implements AutoCloseable {
     }
   }
 
-  static TestCluster start(Path dir, int size) {
+  public static TestCluster start(Path dir, int size) {
     return start(dir, size, RaftLogSettings.DEFAULTS);
   }
 
@@ -91,7 +91,7 @@ final class TestCluster implements AutoCloseable {
     return nodes[i] != null;
   }
 
-  KvNode node(int i) {
+  public KvNode node(int i) {
     return nodes[i];
   }
 
@@ -131,7 +131,7 @@ final class TestCluster implements AutoCloseable {
     return Optional.empty();
   }
 
-  int awaitLeader() {
+  public int awaitLeader() {
     return await("a leader of the data group")
         .atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(100))
