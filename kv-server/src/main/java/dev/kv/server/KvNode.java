@@ -3,7 +3,10 @@ package dev.kv.server;
 import dev.kv.api.v1.KVGrpc;
 import dev.kv.server.api.KvService;
 import dev.kv.server.config.NodeConfig;
+import dev.kv.server.placement.ClusterMembership;
+import dev.kv.server.placement.ClusterService;
 import dev.kv.server.raft.RaftNode;
+import java.time.Duration;
 import dev.kv.statemachine.ratis.FatalErrorHandler;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -24,44 +27,61 @@ public final class KvNode implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(KvNode.class);
 
   private final NodeConfig config;
+  /** How often the placement controller reconciles (when this node leads the meta group). */
+  private static final Duration CONTROLLER_ROUND = Duration.ofSeconds(1);
+
   private final RaftNode raft;
+  private final ClusterMembership membership;
   private final HealthStatusManager healthManager;
   private final Server api;
   private volatile boolean closed;
 
   public static KvNode start(NodeConfig config, FatalErrorHandler fatal) throws IOException {
     RaftNode raft = RaftNode.start(config, fatal);
+    ClusterMembership membership = null;
     try {
+      membership = ClusterMembership.start(raft, CONTROLLER_ROUND);
       KvService kv =
           new KvService(
-              raft.dataAccess(),
+              membership.cache(),
               config.limits(),
               config.requestTimeout(),
               config.nodeId().value());
+      ClusterService cluster = new ClusterService(raft, membership.cache(), membership.channels());
       HealthStatusManager health = new HealthStatusManager();
       Server api =
           NettyServerBuilder.forAddress(
                   new InetSocketAddress(config.apiAddress().host(), config.apiAddress().port()))
               .maxInboundMessageSize(NodeConfig.maxMessageBytes(config.limits()))
               .addService(kv)
+              .addService(cluster)
               .addService(health.getHealthService())
               .addService(ProtoReflectionServiceV1.newInstance())
               .build()
               .start();
-      KvNode node = new KvNode(config, raft, api, health);
+      KvNode node = new KvNode(config, raft, membership, api, health);
       health.setStatus("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
       health.setStatus(
           KVGrpc.SERVICE_NAME, io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
       return node;
     } catch (IOException | RuntimeException e) {
+      if (membership != null) {
+        membership.close();
+      }
       raft.close();
       throw e;
     }
   }
 
-  private KvNode(NodeConfig config, RaftNode raft, Server api, HealthStatusManager health) {
+  private KvNode(
+      NodeConfig config,
+      RaftNode raft,
+      ClusterMembership membership,
+      Server api,
+      HealthStatusManager health) {
     this.config = config;
     this.raft = raft;
+    this.membership = membership;
     this.api = api;
     this.healthManager = health;
   }
@@ -77,6 +97,10 @@ public final class KvNode implements AutoCloseable {
 
   public RaftNode raft() {
     return raft;
+  }
+
+  public ClusterMembership membership() {
+    return membership;
   }
 
   /** True once {@link #close} has begun. */
@@ -106,6 +130,7 @@ public final class KvNode implements AutoCloseable {
       Thread.currentThread().interrupt();
       api.shutdownNow();
     }
+    membership.close();
     raft.close();
     LOG.info("{}: stopped", config.nodeId());
   }

@@ -8,7 +8,7 @@ import dev.kv.api.v1.Consistency;
 import dev.kv.api.v1.GetRequest;
 import dev.kv.client.KvClient;
 import dev.kv.server.config.RaftLogSettings;
-import dev.kv.server.raft.DataGroup;
+import dev.kv.server.raft.RaftGroups;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,7 +62,8 @@ class FailoverTest {
       }
       int leader = cluster.awaitLeader();
       long leaderLogStart =
-          cluster.node(leader).raft().server().getDivision(DataGroup.ID).getRaftLog().getStartIndex();
+          cluster.node(leader).raft().replica(TestCluster.DATA0).orElseThrow().getRaftLog()
+              .getStartIndex();
       assertThat(leaderLogStart).as("the leader purged its log").isGreaterThan(50);
 
       cluster.start(follower);
@@ -84,7 +85,7 @@ class FailoverTest {
 
   private static List<Path> installedSnapshots(TestCluster cluster, int node) throws IOException {
     Path groupDir =
-        cluster.config(node).dataDir().resolve("raft").resolve(DataGroup.ID.getUuid().toString());
+        cluster.config(node).dataDir().resolve("raft").resolve(RaftGroups.idOf(TestCluster.DATA0).getUuid().toString());
     try (Stream<Path> files = Files.walk(groupDir.resolve("sm"))) {
       return files.filter(p -> p.toString().endsWith(".md5")).toList();
     }

@@ -7,11 +7,13 @@ import dev.kv.api.v1.KVGrpc;
 import dev.kv.client.KvClient;
 import dev.kv.server.config.HostPort;
 import dev.kv.server.config.NodeConfig;
-import dev.kv.server.config.NodeId;
+import dev.kv.api.placement.NodeId;
 import dev.kv.server.config.Peer;
 import dev.kv.server.config.RaftLogSettings;
 import dev.kv.server.config.RaftTiming;
-import dev.kv.server.raft.DataGroup;
+import dev.kv.api.placement.GroupId;
+import dev.kv.server.config.ClusterSettings;
+import dev.kv.server.raft.RaftGroups;
 import dev.kv.statemachine.apply.ApplyConfig;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -30,73 +32,101 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * in a temp directory. Nodes can be stopped and restarted from their data.
  */
 public final class TestCluster implements AutoCloseable {
+  /** The only data group of a cluster started with one data group. */
+  public static final GroupId DATA0 = new GroupId("data-0");
+
   private final Path dir;
+  private final List<Peer> seeds = new ArrayList<>();
   private final List<NodeConfig> configs = new ArrayList<>();
-  private final KvNode[] nodes;
+  private final List<KvNode> nodes = new CopyOnWriteArrayList<>();
   private final List<ManagedChannel> channels = new CopyOnWriteArrayList<>();
+  private final RaftLogSettings raftLog;
+  private final ClusterSettings settings;
   public final List<String> fatalErrors = new CopyOnWriteArrayList<>();
 
-  TestCluster(Path dir, int size, RaftLogSettings raftLog) {
+  TestCluster(Path dir, int size, RaftLogSettings raftLog, ClusterSettings settings) {
     this.dir = dir;
-    this.nodes = new KvNode[size];
-    List<Peer> peers = new ArrayList<>();
-    int[] raftPorts = new int[size];
+    this.raftLog = raftLog;
+    this.settings = settings;
     for (int i = 0; i < size; i++) {
-      raftPorts[i] = freePort();
-      peers.add(new Peer(new NodeId("n" + (i + 1)), new HostPort("127.0.0.1", raftPorts[i])));
+      seeds.add(new Peer(new NodeId("n" + (i + 1)), new HostPort("127.0.0.1", freePort())));
     }
     for (int i = 0; i < size; i++) {
-      configs.add(
-          new NodeConfig(
-              peers.get(i).id(),
-              peers.get(i).raftAddress(),
-              new HostPort("127.0.0.1", freePort()),
-              peers,
-              dir.resolve("n" + (i + 1)),
-              Limits.DEFAULTS,
-              RaftTiming.DEFAULTS,
-              Duration.ofSeconds(10),
-              raftLog,
-              ApplyConfig.DEFAULTS));
+      configs.add(config(seeds.get(i).id(), seeds.get(i).raftAddress(), null));
+      nodes.add(null);
     }
   }
 
+  private NodeConfig config(NodeId id, HostPort raftAddress, HostPort join) {
+    return new NodeConfig(
+        id,
+        raftAddress,
+        new HostPort("127.0.0.1", freePort()),
+        seeds,
+        dir.resolve(id.value()),
+        Limits.DEFAULTS,
+        RaftTiming.DEFAULTS,
+        Duration.ofSeconds(10),
+        raftLog,
+        ApplyConfig.DEFAULTS,
+        settings,
+        join);
+  }
+
+  /** A cluster of {@code size} seed nodes with one data group. */
   public static TestCluster start(Path dir, int size) {
     return start(dir, size, RaftLogSettings.DEFAULTS);
   }
 
   static TestCluster start(Path dir, int size, RaftLogSettings raftLog) {
-    TestCluster cluster = new TestCluster(dir, size, raftLog);
+    return start(dir, size, raftLog, new ClusterSettings(1, 3, Duration.ofMinutes(5)));
+  }
+
+  /** A cluster of {@code size} seed nodes laid out by {@code settings}. */
+  public static TestCluster start(
+      Path dir, int size, RaftLogSettings raftLog, ClusterSettings settings) {
+    TestCluster cluster = new TestCluster(dir, size, raftLog, settings);
     for (int i = 0; i < size; i++) {
       cluster.start(i);
     }
-    cluster.awaitLeader();
+    cluster.awaitReady();
     return cluster;
   }
 
   void start(int i) {
     try {
-      nodes[i] = KvNode.start(configs.get(i), (what, cause) -> fatalErrors.add(what + ": " + cause));
+      nodes.set(
+          i, KvNode.start(configs.get(i), (what, cause) -> fatalErrors.add(what + ": " + cause)));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
+  /** Starts a new (non-seed) node that joins through node 0's API; returns its index. */
+  public int addNode() {
+    int i = nodes.size();
+    NodeId id = new NodeId("n" + (i + 1));
+    configs.add(config(id, new HostPort("127.0.0.1", freePort()), configs.get(0).apiAddress()));
+    nodes.add(null);
+    start(i);
+    return i;
+  }
+
   void stop(int i) {
-    nodes[i].close();
-    nodes[i] = null;
+    nodes.get(i).close();
+    nodes.set(i, null);
   }
 
   boolean isRunning(int i) {
-    return nodes[i] != null;
+    return nodes.get(i) != null;
   }
 
   public KvNode node(int i) {
-    return nodes[i];
+    return nodes.get(i);
   }
 
   int size() {
-    return nodes.length;
+    return nodes.size();
   }
 
   String endpoint(int i) {
@@ -105,7 +135,7 @@ public final class TestCluster implements AutoCloseable {
 
   List<String> endpoints() {
     List<String> all = new ArrayList<>();
-    for (int i = 0; i < nodes.length; i++) {
+    for (int i = 0; i < nodes.size(); i++) {
       all.add(endpoint(i));
     }
     return all;
@@ -115,34 +145,75 @@ public final class TestCluster implements AutoCloseable {
     return configs.get(i);
   }
 
-  /** The running node that leads the data group, if one does right now. */
-  Optional<Integer> leader() {
-    for (int i = 0; i < nodes.length; i++) {
-      if (nodes[i] != null) {
-        try {
-          if (nodes[i].raft().server().getDivision(DataGroup.ID).getInfo().isLeaderReady()) {
-            return Optional.of(i);
-          }
-        } catch (IOException e) {
-          // not hosting (yet): not the leader
-        }
+  /** The running node that leads {@code group}, if one does right now. */
+  Optional<Integer> leaderOf(GroupId group) {
+    for (int i = 0; i < nodes.size(); i++) {
+      KvNode node = nodes.get(i);
+      if (node != null
+          && node.raft().replica(group).map(d -> d.getInfo().isLeaderReady()).orElse(false)) {
+        return Optional.of(i);
       }
     }
     return Optional.empty();
   }
 
+  /** The leader of data-0 (the only data group unless the cluster was started with more). */
   public int awaitLeader() {
-    return await("a leader of the data group")
+    return awaitLeader(DATA0);
+  }
+
+  public int awaitLeader(GroupId group) {
+    return await("a leader of " + group)
         .atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(100))
-        .until(this::leader, Optional::isPresent)
+        .until(() -> leaderOf(group), Optional::isPresent)
         .orElseThrow();
+  }
+
+  /**
+   * Waits until the cluster serves: every running node has a placement map and every data group
+   * has a leader that owns the ranges the map gives it.
+   */
+  public void awaitReady() {
+    await("the cluster to be bootstrapped and serving")
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(200))
+        .until(this::isReady);
+  }
+
+  private boolean isReady() {
+    var map = nodes.stream().filter(n -> n != null).findFirst()
+        .flatMap(n -> n.membership().cache().current());
+    if (map.isEmpty()) {
+      return false;
+    }
+    for (KvNode node : nodes) {
+      if (node != null && node.membership().cache().current().isEmpty()) {
+        return false;
+      }
+    }
+    for (var group : map.get().groups()) {
+      if (group.id().equals(RaftGroups.META)) {
+        continue;
+      }
+      Optional<Integer> leader = leaderOf(group.id());
+      if (leader.isEmpty()) {
+        return false;
+      }
+      var sm = (dev.kv.statemachine.ratis.KvStateMachine)
+          nodes.get(leader.get()).raft().replica(group.id()).orElseThrow().getStateMachine();
+      var owned = sm.replicaState().map(s -> s.ownership().getRangesCount()).orElse(0);
+      if (owned != map.get().rangesOf(group.id()).size()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   int aFollower() {
     int leader = awaitLeader();
-    for (int i = 0; i < nodes.length; i++) {
-      if (i != leader && nodes[i] != null) {
+    for (int i = 0; i < nodes.size(); i++) {
+      if (i != leader && nodes.get(i) != null) {
         return i;
       }
     }
@@ -155,6 +226,11 @@ public final class TestCluster implements AutoCloseable {
 
   KvClient client(List<String> endpoints) {
     return KvClient.builder().endpoints(endpoints).timeout(Duration.ofSeconds(30)).build();
+  }
+
+  /** Closes {@code channel} with the cluster. */
+  void track(ManagedChannel channel) {
+    channels.add(channel);
   }
 
   /** A raw stub to one node, bypassing the SDK's own validation and retries. */
@@ -171,10 +247,10 @@ public final class TestCluster implements AutoCloseable {
   @Override
   public void close() {
     channels.forEach(ManagedChannel::shutdownNow);
-    for (int i = 0; i < nodes.length; i++) {
-      if (nodes[i] != null) {
-        nodes[i].close();
-        nodes[i] = null;
+    for (int i = 0; i < nodes.size(); i++) {
+      if (nodes.get(i) != null) {
+        nodes.get(i).close();
+        nodes.set(i, null);
       }
     }
   }

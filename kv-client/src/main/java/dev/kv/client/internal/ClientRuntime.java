@@ -37,6 +37,7 @@ final class ClientRuntime implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private final WriteSequencer sequencer;
   private final RequestValidator validator;
+  private final Router router;
   private final Set<RetryingCall<?, ?, ?>> active = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -47,6 +48,7 @@ final class ClientRuntime implements AutoCloseable {
         new EndpointSelector(config.endpoints(), System::nanoTime, REFUSED_COOLDOWN.toNanos());
     this.sequencer = new WriteSequencer(config.clientId());
     this.validator = new RequestValidator(config.limits());
+    this.router = new Router(channels::channelFor);
     String threadName = "kv-client-" + CLIENT_NUMBER.incrementAndGet() + "-retry";
     ScheduledThreadPoolExecutor timer =
         new ScheduledThreadPoolExecutor(
@@ -68,9 +70,10 @@ final class ClientRuntime implements AutoCloseable {
       MethodDescriptor<ReqT, RespT> method,
       ReqT request,
       Function<RespT, T> result,
-      Duration timeout) {
+      Duration timeout,
+      Long routeHash) {
     checkOpen();
-    return start(new Rpc<>(name, method, request, false, result), timeout, () -> {});
+    return start(new Rpc<>(name, method, request, false, result, routeHash), timeout, () -> {});
   }
 
   /**
@@ -82,12 +85,13 @@ final class ClientRuntime implements AutoCloseable {
       MethodDescriptor<ReqT, RespT> method,
       Function<WriteId, ReqT> request,
       Function<RespT, T> result,
-      Duration timeout) {
+      Duration timeout,
+      long routeHash) {
     checkOpen();
     WriteId writeId = sequencer.begin();
     Rpc<ReqT, RespT, T> rpc;
     try {
-      rpc = new Rpc<>(name, method, request.apply(writeId), true, result);
+      rpc = new Rpc<>(name, method, request.apply(writeId), true, result, routeHash);
     } catch (RuntimeException e) {
       sequencer.finish(writeId.getSequence());
       throw e;
@@ -143,6 +147,10 @@ final class ClientRuntime implements AutoCloseable {
 
   ScheduledExecutorService scheduler() {
     return scheduler;
+  }
+
+  Router router() {
+    return router;
   }
 
   RequestValidator validator() {

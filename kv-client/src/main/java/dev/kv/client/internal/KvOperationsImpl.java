@@ -5,6 +5,7 @@ import dev.kv.api.v1.CompareAndSetRequest;
 import dev.kv.api.v1.DeleteRequest;
 import dev.kv.api.v1.DeleteResponse;
 import dev.kv.api.v1.GetRequest;
+import dev.kv.api.KeyHash;
 import dev.kv.api.v1.KVGrpc;
 import dev.kv.api.v1.PutRequest;
 import dev.kv.api.v1.PutResponse;
@@ -67,7 +68,8 @@ class KvOperationsImpl implements KvOperations {
                   .setConsistency(ProtoMapping.toProto(consistency))
                   .build();
           return runtime.read(
-              "Get", KVGrpc.getGetMethod(), request, ProtoMapping::toVersionedValue, timeout);
+              "Get", KVGrpc.getGetMethod(), request, ProtoMapping::toVersionedValue, timeout,
+              KeyHash.of(key));
         });
   }
 
@@ -96,7 +98,8 @@ class KvOperationsImpl implements KvOperations {
                       .setWriteId(writeId)
                       .build(),
               PutResponse::getVersion,
-              timeout);
+              timeout,
+              KeyHash.of(key));
         });
   }
 
@@ -117,7 +120,8 @@ class KvOperationsImpl implements KvOperations {
               KVGrpc.getDeleteMethod(),
               writeId -> DeleteRequest.newBuilder().setKey(keyBytes).setWriteId(writeId).build(),
               DeleteResponse::getExisted,
-              timeout);
+              timeout,
+              KeyHash.of(key));
         });
   }
 
@@ -152,7 +156,8 @@ class KvOperationsImpl implements KvOperations {
               KVGrpc.getCompareAndSetMethod(),
               writeId -> template.clone().setWriteId(writeId).build(),
               ProtoMapping::toCasResult,
-              timeout);
+              timeout,
+              KeyHash.of(key));
         });
   }
 
@@ -176,7 +181,7 @@ class KvOperationsImpl implements KvOperations {
                   .setConsistency(ProtoMapping.toProto(options.consistency()))
                   .build();
           return runtime.read(
-              "Scan", KVGrpc.getScanMethod(), request, ProtoMapping::toScanPage, timeout);
+              "Scan", KVGrpc.getScanMethod(), request, ProtoMapping::toScanPage, timeout, null);
         });
   }
 

@@ -41,6 +41,8 @@ final class RetryingCall<ReqT, RespT, T> {
   private boolean settled;
   private int attempts;
   private Endpoint lastEndpoint;
+  /** Where the attempt in flight was routed; null when the server routes it. */
+  private Router.Target lastTarget;
   private boolean mayHaveBeenApplied;
   private ClientCall<ReqT, RespT> inFlight;
   private ScheduledFuture<?> pendingRetry;
@@ -84,14 +86,29 @@ final class RetryingCall<ReqT, RespT, T> {
 
   private void startAttempt() {
     Endpoint endpoint;
+    ReqT request;
     synchronized (this) {
       if (settled) {
         return;
       }
-      endpoint =
-          attempts == 0 ? runtime.selector().first() : runtime.selector().after(lastEndpoint);
+      Router.Target target = null;
+      if (rpc.routeHash() != null) {
+        target = runtime.router().target(rpc.routeHash(), attempts).orElse(null);
+        if (target == null) {
+          runtime.router().fetchIfMissing(runtime.selector().first());
+        }
+      }
+      if (target != null) {
+        endpoint = target.endpoint();
+        request = Routed.withEpoch(rpc.request(), target.epoch());
+      } else {
+        endpoint =
+            attempts == 0 ? runtime.selector().first() : runtime.selector().after(lastEndpoint);
+        request = rpc.request();
+      }
       attempts++;
       lastEndpoint = endpoint;
+      lastTarget = target;
     }
     AttemptProgress progress = new AttemptProgress();
     ClientCall<ReqT, RespT> call;
@@ -113,7 +130,7 @@ final class RetryingCall<ReqT, RespT, T> {
       inFlight = call;
     }
     try {
-      ClientCalls.asyncUnaryCall(call, rpc.request(), new AttemptObserver(endpoint, progress));
+      ClientCalls.asyncUnaryCall(call, request, new AttemptObserver(endpoint, progress));
     } catch (RuntimeException e) {
       onAttemptFailed(AttemptFailure.of(endpoint, e, progress));
     }
@@ -127,6 +144,7 @@ final class RetryingCall<ReqT, RespT, T> {
       inFlight = null;
     }
     runtime.selector().succeeded(endpoint);
+    Routed.header(response).ifPresent(runtime.router()::observe);
     T value;
     try {
       value = rpc.result().apply(response);
@@ -141,11 +159,13 @@ final class RetryingCall<ReqT, RespT, T> {
   private void onAttemptFailed(AttemptFailure failure) {
     int attemptNumber;
     boolean applied;
+    Router.Target target;
     synchronized (this) {
       if (settled) {
         return;
       }
       inFlight = null;
+      target = lastTarget;
       mayHaveBeenApplied |= failure.mayHaveBeenApplied();
       applied = mayHaveBeenApplied;
       attemptNumber = attempts;
@@ -153,6 +173,14 @@ final class RetryingCall<ReqT, RespT, T> {
     if (failure.connectionRefused()) {
       runtime.selector().refusedConnection(failure.endpoint());
     }
+    // A routing error carries the newer map: the retry goes out at once, routed by it.
+    boolean rerouted =
+        failure.code() == io.grpc.Status.Code.ABORTED
+            && runtime.router().adoptFromTrailers(io.grpc.Status.trailersFromThrowable(failure.error()));
+    if (target != null && failure.code() != io.grpc.Status.Code.ABORTED) {
+      runtime.router().leaderFailed(target.group(), failure.endpoint());
+    }
+
     long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
     RetryPolicy policy = runtime.config().retryPolicy();
     if (!policy.isRetryable(failure.code())) {
@@ -162,7 +190,8 @@ final class RetryingCall<ReqT, RespT, T> {
       settle(f -> f.completeExceptionally(error), null);
       return;
     }
-    long delayNanos = policy.backoffNanos(attemptNumber, ThreadLocalRandom.current().nextDouble());
+    long delayNanos =
+        rerouted ? 0 : policy.backoffNanos(attemptNumber, ThreadLocalRandom.current().nextDouble());
     long minAttemptNanos =
         Math.min(MIN_RETRY_TIME_NANOS, runtime.config().attemptTimeout().toNanos());
     // A retry with almost no time left cannot get an answer; for a write it would only turn a

@@ -10,10 +10,12 @@ import java.util.function.Function;
  * @param name the operation's name in messages, e.g. "Put"
  * @param write whether the request changes the store, which decides how an unknown outcome is
  *     reported
+ * @param routeHash the key hash the request is routed by, or null to let the server route
  */
 record Rpc<ReqT, RespT, T>(
     String name,
     MethodDescriptor<ReqT, RespT> method,
     ReqT request,
     boolean write,
-    Function<RespT, T> result) {}
+    Function<RespT, T> result,
+    Long routeHash) {}

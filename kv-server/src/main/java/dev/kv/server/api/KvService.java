@@ -1,5 +1,10 @@
 package dev.kv.server.api;
 
+import com.google.protobuf.ByteString;
+import dev.kv.api.KeyHash;
+import dev.kv.api.Limits;
+import dev.kv.api.placement.GroupId;
+import dev.kv.api.placement.PlacementMap;
 import dev.kv.api.v1.CompareAndSetRequest;
 import dev.kv.api.v1.CompareAndSetResponse;
 import dev.kv.api.v1.Consistency;
@@ -14,14 +19,12 @@ import dev.kv.api.v1.PutResponse;
 import dev.kv.api.v1.ResponseHeader;
 import dev.kv.api.v1.ScanRequest;
 import dev.kv.api.v1.ScanResponse;
-import com.google.protobuf.ByteString;
-import dev.kv.api.KeyHash;
-import dev.kv.api.Limits;
 import dev.kv.statemachine.proto.Command;
 import dev.kv.statemachine.proto.CommandResult;
 import dev.kv.statemachine.proto.GetQuery;
 import dev.kv.statemachine.proto.ReadRequest;
 import dev.kv.statemachine.proto.ReadResult;
+import dev.kv.statemachine.proto.Rejection;
 import dev.kv.statemachine.proto.ScanQuery;
 import io.grpc.Context;
 import io.grpc.Deadline;
@@ -31,39 +34,45 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
-import java.util.function.Function;
 
 /**
  * The public KV gRPC service of one node. It validates each request against the node's limits,
- * turns writes into log entries for the data group and reads into queries, and maps every outcome
- * onto the status codes of the contract. Any node accepts any request: the {@link DataAccess}
- * forwards to the group's leader when this node does not lead it.
+ * routes it by key hash to the owning group with this node's placement map (checking the epoch the
+ * client routed with), turns writes into log entries and reads into queries, and maps every
+ * outcome onto the status codes of the contract. Any node accepts any request: a group this node
+ * does not lead is reached through its leader.
  */
 public final class KvService extends KVGrpc.KVImplBase {
-  private final DataAccess data;
+  private final Routing routing;
   private final RequestValidator validator;
   private final Duration requestTimeout;
   private final String nodeId;
 
-  public KvService(
-      DataAccess data, Limits limits, Duration requestTimeout, String nodeId) {
-    this.data = data;
+  public KvService(Routing routing, Limits limits, Duration requestTimeout, String nodeId) {
+    this.routing = routing;
     this.validator = new RequestValidator(limits);
     this.requestTimeout = requestTimeout;
     this.nodeId = nodeId;
   }
+
+  /** Where one request goes: the map it was routed with and the owning group. */
+  private record Route(PlacementMap map, PlacementMap.Assignment owner, GroupAccess group) {}
 
   @Override
   public void get(GetRequest request, StreamObserver<GetResponse> out) {
     if (rejectInvalid(validator.get(request), out)) {
       return;
     }
+    Route route = route(request.getRoutingEpoch(), hashOf(request.getKey()), out);
+    if (route == null) {
+      return;
+    }
     ReadRequest read =
         ReadRequest.newBuilder().setGet(GetQuery.newBuilder().setKey(request.getKey())).build();
-    read(read, request.getConsistency(), out, result -> {
+    read(route, read, request.getConsistency(), out, result -> {
       var get = result.getGet();
       return GetResponse.newBuilder()
-          .setHeader(header(result.getAppliedIndex(), request.getKey()))
+          .setHeader(header(route, result.getAppliedIndex()))
           .setFound(get.getFound())
           .setValue(get.getValue())
           .setVersion(get.getVersion())
@@ -76,6 +85,10 @@ public final class KvService extends KVGrpc.KVImplBase {
     if (rejectInvalid(validator.scan(request), out)) {
       return;
     }
+    Route route = route(request.getRoutingEpoch(), ScanCursor.startHash(request.getCursor()), out);
+    if (route == null) {
+      return;
+    }
     int limit = request.getLimit() == 0 ? Limits.DEFAULT_SCAN_LIMIT : request.getLimit();
     ReadRequest read =
         ReadRequest.newBuilder()
@@ -86,12 +99,20 @@ public final class KvService extends KVGrpc.KVImplBase {
                     .setKeyPrefix(request.getKeyPrefix())
                     .setKeysOnly(request.getKeysOnly()))
             .build();
-    read(read, request.getConsistency(), out, result -> {
+    read(route, read, request.getConsistency(), out, result -> {
+      var scan = result.getScan();
+      ByteString next;
+      if (!scan.getResumeAfter().isEmpty()) {
+        next = ScanCursor.encode(scan.getResumeAfter());
+      } else if (scan.getRangeEnd() != 0) {
+        // This group's range is done; the next page starts where the next range begins.
+        next = ScanCursor.atRangeStart(scan.getRangeEnd());
+      } else {
+        next = ByteString.EMPTY;
+      }
       ScanResponse.Builder response =
-          ScanResponse.newBuilder()
-              .setHeader(headerAt(result.getAppliedIndex(), ScanCursor.startHash(request.getCursor())))
-              .setNextCursor(ScanCursor.encode(result.getScan().getResumeAfter()));
-      for (var e : result.getScan().getEntriesList()) {
+          ScanResponse.newBuilder().setHeader(header(route, result.getAppliedIndex())).setNextCursor(next);
+      for (var e : scan.getEntriesList()) {
         response.addEntries(
             KeyValue.newBuilder().setKey(e.getKey()).setValue(e.getValue()).setVersion(e.getVersion()));
       }
@@ -104,9 +125,13 @@ public final class KvService extends KVGrpc.KVImplBase {
     if (rejectInvalid(validator.put(request), out)) {
       return;
     }
-    write(Translate.put(request), out, (result, index) ->
+    Route route = route(request.getRoutingEpoch(), hashOf(request.getKey()), out);
+    if (route == null) {
+      return;
+    }
+    write(route, Translate.put(request), out, (result, index) ->
         PutResponse.newBuilder()
-            .setHeader(header(index, request.getKey()))
+            .setHeader(header(route, index))
             .setVersion(result.getPut().getVersion())
             .build());
   }
@@ -116,9 +141,13 @@ public final class KvService extends KVGrpc.KVImplBase {
     if (rejectInvalid(validator.delete(request), out)) {
       return;
     }
-    write(Translate.delete(request), out, (result, index) ->
+    Route route = route(request.getRoutingEpoch(), hashOf(request.getKey()), out);
+    if (route == null) {
+      return;
+    }
+    write(route, Translate.delete(request), out, (result, index) ->
         DeleteResponse.newBuilder()
-            .setHeader(header(index, request.getKey()))
+            .setHeader(header(route, index))
             .setExisted(result.getDelete().getExisted())
             .build());
   }
@@ -128,20 +157,55 @@ public final class KvService extends KVGrpc.KVImplBase {
     if (rejectInvalid(validator.compareAndSet(request), out)) {
       return;
     }
-    write(Translate.compareAndSet(request), out, (result, index) ->
+    Route route = route(request.getRoutingEpoch(), hashOf(request.getKey()), out);
+    if (route == null) {
+      return;
+    }
+    write(route, Translate.compareAndSet(request), out, (result, index) ->
         CompareAndSetResponse.newBuilder()
-            .setHeader(header(index, request.getKey()))
+            .setHeader(header(route, index))
             .setSucceeded(result.getCompareAndSet().getSucceeded())
             .setVersion(result.getCompareAndSet().getVersion())
             .build());
   }
 
+  /**
+   * Finds the group owning {@code hash} with this node's map, or answers the request with the
+   * routing error and returns null: ABORTED with the newer map when the client routed with an
+   * older epoch, UNAVAILABLE while this node's map is the older one (it refreshes).
+   */
+  private Route route(long clientEpoch, long hash, StreamObserver<?> out) {
+    try {
+      PlacementMap map = routing.placement();
+      if (clientEpoch > map.epoch()) {
+        routing.refreshPlacement();
+        out.onError(Status.UNAVAILABLE
+            .withDescription("this node's placement map (epoch " + map.epoch() + ") is older than"
+                + " the request's routing_epoch " + clientEpoch + "; it is refreshing, retry")
+            .asRuntimeException());
+        return null;
+      }
+      if (clientEpoch != 0 && clientEpoch < map.epoch()) {
+        out.onError(RoutingErrors.staleEpoch(clientEpoch, map));
+        return null;
+      }
+      PlacementMap.Assignment owner = map.assignmentFor(hash);
+      return new Route(map, owner, routing.group(owner.group()));
+    } catch (NotServingException e) {
+      out.onError(Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException());
+      return null;
+    }
+  }
+
   private <R> void write(
-      Command command, StreamObserver<R> out, BiFunction<CommandResult, Long, R> toResponse) {
+      Route route,
+      Command command,
+      StreamObserver<R> out,
+      BiFunction<CommandResult, Long, R> toResponse) {
     Duration timeout = timeout();
     CompletableFuture<AppliedWrite> pending;
     try {
-      pending = data.write(command);
+      pending = route.group().write(command);
     } catch (NotServingException e) {
       out.onError(Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException());
       return;
@@ -155,7 +219,7 @@ public final class KvService extends KVGrpc.KVImplBase {
                 return;
               }
               if (result.result().hasRejected()) {
-                out.onError(Statuses.rejection(result.result().getRejected()).asRuntimeException());
+                out.onError(rejected(route, result.result().getRejected()));
                 return;
               }
               out.onNext(toResponse.apply(result.result(), result.index()));
@@ -164,17 +228,18 @@ public final class KvService extends KVGrpc.KVImplBase {
   }
 
   private <R> void read(
+      Route route,
       ReadRequest read,
       Consistency consistency,
       StreamObserver<R> out,
-      Function<ReadResult, R> toResponse) {
+      java.util.function.Function<ReadResult, R> toResponse) {
     Duration timeout = timeout();
     CompletableFuture<ReadResult> pending;
     try {
       pending =
           consistency == Consistency.SERIALIZABLE
-              ? data.readLocal(read)
-              : data.readLinearizable(read);
+              ? route.group().readSerializable(read)
+              : route.group().readLinearizable(read);
     } catch (NotServingException e) {
       out.onError(Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException());
       return;
@@ -187,9 +252,28 @@ public final class KvService extends KVGrpc.KVImplBase {
                 out.onError(Statuses.readFailure(failure, timeout).asRuntimeException());
                 return;
               }
+              if (result.hasRejected()) {
+                out.onError(rejected(route, result.getRejected()));
+                return;
+              }
               out.onNext(toResponse.apply(result));
               out.onCompleted();
             });
+  }
+
+  /**
+   * A group refused the request: WRONG_GROUP means this node's map and the group disagree about
+   * ownership (one of them is behind), so the node refreshes and the client retries.
+   */
+  private io.grpc.StatusRuntimeException rejected(Route route, Rejection rejection) {
+    if (rejection.getReason() == Rejection.Reason.WRONG_GROUP) {
+      routing.refreshPlacement();
+      return Status.UNAVAILABLE
+          .withDescription("group " + route.owner().group() + " refused the key: "
+              + rejection.getMessage())
+          .asRuntimeException();
+    }
+    return Statuses.rejection(rejection).asRuntimeException();
   }
 
   /** The time this node spends on a request: the client's deadline, capped by the node's. */
@@ -202,18 +286,20 @@ public final class KvService extends KVGrpc.KVImplBase {
     return Duration.ofMillis(Math.min(remaining, requestTimeout.toMillis()));
   }
 
-  /** The reply header for an operation on {@code key}. */
-  private ResponseHeader header(long index, ByteString key) {
-    return headerAt(index, KeyHash.of(key.toByteArray()));
+  private ResponseHeader header(Route route, long index) {
+    GroupId group = route.owner().group();
+    ResponseHeader.Builder header =
+        ResponseHeader.newBuilder()
+            .setIndex(index)
+            .setGroupId(group.value())
+            .setServedBy(nodeId)
+            .setPlacementEpoch(route.map().epoch());
+    route.group().leaderHint().ifPresent(l -> header.setLeaderHint(l.value()));
+    return header.build();
   }
 
-  /** The reply header naming the group that owns {@code hash}. */
-  private ResponseHeader headerAt(long index, long hash) {
-    return ResponseHeader.newBuilder()
-        .setIndex(index)
-        .setGroupId(data.placement().groupFor(hash).value())
-        .setServedBy(nodeId)
-        .build();
+  private static long hashOf(ByteString key) {
+    return KeyHash.of(key.toByteArray());
   }
 
   private static boolean rejectInvalid(String problem, StreamObserver<?> out) {

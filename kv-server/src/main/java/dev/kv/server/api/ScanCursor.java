@@ -13,6 +13,12 @@ final class ScanCursor {
 
   private ScanCursor() {}
 
+  /** The cursor of the first position of hash {@code start}: the start of a range. */
+  static ByteString atRangeStart(long start) {
+    return encode(
+        ByteString.copyFrom(java.nio.ByteBuffer.allocate(StorageKeys.HASH_BYTES).putLong(start).flip()));
+  }
+
   static ByteString encode(ByteString resumeAfter) {
     if (resumeAfter.isEmpty()) {
       return ByteString.EMPTY;
@@ -35,7 +41,8 @@ final class ScanCursor {
       return null;
     }
     int keyBytes = cursor.size() - 1 - StorageKeys.HASH_BYTES;
-    if (cursor.byteAt(0) != FORMAT || keyBytes < 1 || keyBytes > maxKeyBytes) {
+    // No key bytes: the cursor points at the start of a range (see atRangeStart).
+    if (cursor.byteAt(0) != FORMAT || keyBytes < 0 || keyBytes > maxKeyBytes) {
       return "cursor is malformed; pass next_cursor from the previous page unchanged";
     }
     return null;

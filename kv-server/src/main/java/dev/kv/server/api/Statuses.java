@@ -19,6 +19,8 @@ final class Statuses {
   static Status rejection(Rejection rejection) {
     return switch (rejection.getReason()) {
       case SEQUENCE_FORGOTTEN -> Status.FAILED_PRECONDITION.withDescription(rejection.getMessage());
+      // Nothing was applied; the node's routing was stale and it refreshes.
+      case WRONG_GROUP -> Status.UNAVAILABLE.withDescription(rejection.getMessage());
       case INVALID, REASON_UNSPECIFIED, UNRECOGNIZED -> Status.INVALID_ARGUMENT.withDescription(
           rejection.getMessage());
     };

@@ -1,5 +1,6 @@
 package dev.kv.server.config;
 
+import dev.kv.api.placement.NodeId;
 import dev.kv.api.Durations;
 import dev.kv.api.Limits;
 import dev.kv.statemachine.apply.ApplyConfig;
@@ -83,6 +84,27 @@ public final class KvdCommand implements Callable<NodeConfig> {
           + " nodes. Env KV_SESSION_EXPIRY.")
   Duration sessionExpiry;
 
+  @Option(names = "--data-groups", defaultValue = "${env:KV_DATA_GROUPS:-8}",
+      description = "Data groups a new cluster starts with (1..1024). Equal on all seed nodes."
+          + " Env KV_DATA_GROUPS.")
+  int dataGroups;
+
+  @Option(names = "--replication", defaultValue = "${env:KV_REPLICATION:-3}",
+      description = "Replicas per group (1..7; 1 only for a single-node development cluster)."
+          + " Equal on all seed nodes. Env KV_REPLICATION.")
+  int replication;
+
+  @Option(names = "--node-down-after", defaultValue = "${env:KV_NODE_DOWN_AFTER:-5m}",
+      converter = DurationConverter.class,
+      description = "Replicas of a node unreachable this long are re-created elsewhere."
+          + " Env KV_NODE_DOWN_AFTER.")
+  Duration nodeDownAfter;
+
+  @Option(names = "--join", defaultValue = "${env:KV_JOIN:-}",
+      description = "API address (host:port) of any member, for a node that is not in --peers:"
+          + " it registers there and receives replicas. Env KV_JOIN.")
+  String join;
+
   @Override
   public NodeConfig call() {
     return new NodeConfig(
@@ -95,7 +117,9 @@ public final class KvdCommand implements Callable<NodeConfig> {
         new RaftTiming(electionTimeoutMin, electionTimeoutMax, raftRequestTimeout),
         requestTimeout,
         new RaftLogSettings(snapshotEvery, logSegmentBytes),
-        new ApplyConfig(sessionExpiry, ApplyConfig.DEFAULTS.maxResultsPerSession()));
+        new ApplyConfig(sessionExpiry, ApplyConfig.DEFAULTS.maxResultsPerSession()),
+        new ClusterSettings(dataGroups, replication, nodeDownAfter),
+        join == null || join.isBlank() ? null : HostPort.parse(join));
   }
 
   /** Picocli's view of {@link Durations}: "500ms", "3s", "10m", "1h" or ISO-8601. */

@@ -1,5 +1,6 @@
 package dev.kv.server.config;
 
+import dev.kv.api.placement.NodeId;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

@@ -163,6 +163,33 @@ public final class GroupClient implements AutoCloseable {
         .thenApply(reply -> parse(reply, ReadResult.parser()));
   }
 
+  /**
+   * A linearizable read served by the group's leader (ReadIndex there), for a node without a
+   * replica of the group.
+   */
+  public CompletableFuture<ReadResult> readAtLeader(ReadRequest request) {
+    return client
+        .get()
+        .async()
+        .sendReadOnlyUnordered(Message.valueOf(UnsafeByteOperations.unsafeWrap(request.toByteArray())))
+        .thenApply(reply -> parse(reply, ReadResult.parser()));
+  }
+
+  /** A read of the leader's applied state without a quorum round (serializable). */
+  public CompletableFuture<ReadResult> readAtLeaderWithoutQuorum(ReadRequest request) {
+    return client
+        .get()
+        .async()
+        .sendReadOnlyNonLinearizable(
+            Message.valueOf(UnsafeByteOperations.unsafeWrap(request.toByteArray())))
+        .thenApply(reply -> parse(reply, ReadResult.parser()));
+  }
+
+  /** The leader the Ratis client last talked to. */
+  public java.util.Optional<RaftPeerId> leaderHint() {
+    return java.util.Optional.ofNullable(client.get().getLeaderId());
+  }
+
   /** The current Ratis client, for admin calls (leadership transfer). */
   public RaftClient raftClient() {
     return client.get();

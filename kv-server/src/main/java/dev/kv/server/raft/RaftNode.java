@@ -1,112 +1,200 @@
 package dev.kv.server.raft;
 
-import dev.kv.server.api.DataAccess;
+import dev.kv.api.placement.GroupId;
 import dev.kv.server.config.NodeConfig;
+import dev.kv.statemachine.apply.OwnedRanges;
 import dev.kv.statemachine.ratis.FatalErrorHandler;
 import dev.kv.statemachine.ratis.KvStateMachine;
 import dev.kv.statemachine.storage.RocksDbResources;
 import java.io.IOException;
-import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.conf.Parameters;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.storage.RaftStorage;
-import org.apache.ratis.conf.Parameters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * This node's Raft side: one Ratis server hosting the data group's replica (a {@link
- * KvStateMachine} on RocksDB), and the client it uses to reach the group's leader.
+ * This node's Raft side: one Ratis server hosting a replica of every group placed here (each a
+ * {@link KvStateMachine} with its own RocksDB, all sharing one block cache and write-buffer
+ * budget), and a {@link GroupChannel} per group this node talks to.
  *
- * <p>The first start formats the group with the configured peers; later starts recover it from
- * the data directory (Ratis falls back from RECOVER to FORMAT only when no group directory
- * exists), and the membership recorded in the log takes precedence over the configured one.
+ * <p>A seed node formats the meta group with the seed peers on its first start; later starts
+ * recover every group found in the data directory (Ratis re-adds each group directory), and the
+ * membership recorded in each log takes precedence over any configured one. Data group replicas
+ * are created only by the placement controller, through Ratis' group management API.
  */
 public final class RaftNode implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
   private static final long HANDOFF_TIMEOUT_MS = 5_000;
-  // Group commit bounds (see WriteBatcher). With one entry in flight the next batch fills for a
-  // whole Raft round: at 64 clients on 2 cores that measured 6.2-6.7k writes/s against 5.7-5.9k
-  // with two in flight, and a lower p99, because per-entry RPC costs are paid less often.
-  // 256 writes per entry amortise a round without huge entries.
-  private static final int MAX_BATCH_COMMANDS = 256;
-  private static final int MAX_BATCHES_IN_FLIGHT = 1;
-  private static final int MAX_QUEUED_WRITES = 10_000;
-  private static final int MAX_WAITING_READS = 10_000;
 
+  /**
+   * Group commit and queue bounds, per group (see WriteBatcher). With one entry in flight the
+   * next batch fills for a whole Raft round: at 64 clients on 2 cores that measured 6.2-6.7k
+   * writes/s against 5.7-5.9k with two in flight, and a lower p99, because per-entry RPC costs
+   * are paid less often. 256 writes per entry amortise a round without huge entries.
+   */
+  record Bounds(
+      int maxBatchCommands, int maxBatchesInFlight, int maxQueuedWrites, int maxWaitingReads) {
+    static final Bounds DEFAULTS = new Bounds(256, 1, 10_000, 10_000);
+  }
+
+  private final NodeConfig config;
   private final RocksDbResources resources;
   private final RaftServer server;
-  private final GroupClient client;
-  private final RaftDataAccess data;
+  private final Map<GroupId, GroupChannel> channels = new ConcurrentHashMap<>();
+  /** Closes replaced channels once the requests they carried have had time to finish. */
+  private final ScheduledExecutorService retirer =
+      Daemons.singleThread("kv-channel-retirer");
+  private volatile boolean stopping;
 
-  private RaftNode(
-      NodeConfig config, RocksDbResources resources, RaftServer server, GroupClient client) {
+  private RaftNode(NodeConfig config, RocksDbResources resources, RaftServer server) {
+    this.config = config;
     this.resources = resources;
     this.server = server;
-    this.client = client;
-    WriteBatcher batcher =
-        new WriteBatcher(
-            client::write,
-            InstantSource.system(),
-            MAX_BATCH_COMMANDS,
-            NodeConfig.maxMessageBytes(config.limits()) - 4096,
-            MAX_BATCHES_IN_FLIGHT,
-            MAX_QUEUED_WRITES);
-    this.data = new RaftDataAccess(server, client, batcher, MAX_WAITING_READS);
   }
 
   public static RaftNode start(NodeConfig config, FatalErrorHandler fatal) throws IOException {
     RocksDbResources resources = RocksDbResources.defaults();
-    RaftPeerId self = RaftPeerId.valueOf(config.nodeId().value());
+    RaftPeerId self = RaftGroups.peerId(config.nodeId());
+    RaftGroupId metaId = RaftGroups.idOf(RaftGroups.META);
     RaftServer server;
     try {
-      server =
+      var builder =
           RaftServer.newBuilder()
               .setServerId(self)
-              .setGroup(DataGroup.of(config.peers()))
               .setOption(RaftStorage.StartupOption.RECOVER)
               .setProperties(RaftPropertiesMapper.serverProperties(config))
               .setParameters(new Parameters())
               .setStateMachineRegistry(
-                  groupId -> new KvStateMachine(resources, config.apply(), fatal))
-              .build();
+                  groupId ->
+                      new KvStateMachine(
+                          resources,
+                          config.apply(),
+                          fatal,
+                          groupId.equals(metaId) ? OwnedRanges.WHOLE_RING : OwnedRanges.NOTHING));
+      if (config.isSeed()) {
+        builder.setGroup(RaftGroups.meta(config.peers()));
+      }
+      server = builder.build();
       server.start();
     } catch (IOException | RuntimeException e) {
       resources.close();
       throw e;
     }
     LOG.info("{}: Raft server listening on {}", self, config.raftAddress());
-    GroupClient client = new GroupClient(config, DataGroup.of(config.peers()), server);
-    return new RaftNode(config, resources, server, client);
-  }
-
-  public DataAccess dataAccess() {
-    return data;
+    return new RaftNode(config, resources, server);
   }
 
   public RaftServer server() {
     return server;
   }
 
-  /** New requests are refused with UNAVAILABLE; requests in flight complete. */
-  public void stopAccepting() {
-    data.stopAccepting();
+  public NodeConfig config() {
+    return config;
   }
 
-  /** If this node leads the data group, moves the leadership to another replica. */
-  Optional<RaftPeerId> handOffLeadership() {
-    return LeadershipHandoff.handOff(server, DataGroup.ID, client.raftClient(), HANDOFF_TIMEOUT_MS);
+  /**
+   * This node's channel into {@code group}, whose voting replicas are {@code peers}. When the
+   * replicas changed since the channel was made, a new one replaces it; the old one is closed
+   * after the request timeout, so requests it carries finish.
+   */
+  public GroupChannel channel(GroupId group, List<RaftPeer> peers) {
+    GroupChannel current = channels.get(group);
+    if (current != null && samePeers(current.group().getPeers(), peers)) {
+      return current;
+    }
+    synchronized (channels) {
+      current = channels.get(group);
+      if (current != null && samePeers(current.group().getPeers(), peers)) {
+        return current;
+      }
+      GroupChannel fresh =
+          new GroupChannel(config, server, RaftGroups.group(group, peers), Bounds.DEFAULTS);
+      if (stopping) {
+        fresh.stopAccepting();
+      }
+      channels.put(group, fresh);
+      if (current != null) {
+        GroupChannel old = current;
+        retirer.schedule(old::close, config.requestTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+      }
+      return fresh;
+    }
+  }
+
+  private static boolean samePeers(Iterable<RaftPeer> a, List<RaftPeer> b) {
+    var left = new HashSet<String>();
+    a.forEach(p -> left.add(p.getId() + "@" + p.getAddress()));
+    var right = new HashSet<String>();
+    b.forEach(p -> right.add(p.getId() + "@" + p.getAddress()));
+    return left.equals(right);
+  }
+
+  /** The replicas this node hosts right now. */
+  public List<RaftServer.Division> replicas() {
+    List<RaftServer.Division> divisions = new ArrayList<>();
+    for (RaftGroupId id : server.getGroupIds()) {
+      try {
+        divisions.add(server.getDivision(id));
+      } catch (IOException e) {
+        // removed meanwhile
+      }
+    }
+    return divisions;
+  }
+
+  /** This node's replica of {@code group}, if it hosts one. */
+  public Optional<RaftServer.Division> replica(GroupId group) {
+    try {
+      return Optional.of(server.getDivision(RaftGroups.idOf(group)));
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** New requests are refused with UNAVAILABLE; requests in flight complete. */
+  public void stopAccepting() {
+    stopping = true;
+    channels.values().forEach(GroupChannel::stopAccepting);
+  }
+
+  /**
+   * Moves the leadership of every group this node leads to another replica. Returns the groups
+   * handed off and the replica that took each.
+   */
+  public Map<RaftGroupId, RaftPeerId> handOffLeadership() {
+    Map<RaftGroupId, RaftPeerId> handed = new java.util.HashMap<>();
+    for (RaftServer.Division division : replicas()) {
+      if (division.getInfo().isLeader()) {
+        RaftGroup group = division.getGroup();
+        try (var client = RaftAdmin.client(config, group)) {
+          LeadershipHandoff.handOff(server, group.getGroupId(), client, HANDOFF_TIMEOUT_MS)
+              .ifPresent(target -> handed.put(group.getGroupId(), target));
+        } catch (IOException e) {
+          LOG.warn("{}: closing the handoff client failed", group.getGroupId(), e);
+        }
+      }
+    }
+    return handed;
   }
 
   @Override
   public void close() {
     handOffLeadership();
-    try {
-      client.close();
-    } catch (IOException e) {
-      LOG.warn("closing the Raft client failed", e);
-    }
+    retirer.shutdownNow();
+    channels.values().forEach(GroupChannel::close);
     try {
       server.close();
     } catch (IOException e) {

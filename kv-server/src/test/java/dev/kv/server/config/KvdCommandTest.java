@@ -46,7 +46,16 @@ class KvdCommandTest {
   @Test
   void invalidSettingsAreRejectedWithTheRuleNamed() {
     assertThatThrownBy(() -> parse("--node-id", "n9", "--peers", "n1=127.0.0.1:6001"))
-        .hasMessageContaining("node id n9 is not in the peer list");
+        .hasMessageContaining("node id n9 is not in the seed peer list")
+        .hasMessageContaining("needs --join");
+    assertThatThrownBy(() -> parse("--data-groups", "0"))
+        .hasMessageContaining("data groups is 0; it must be 1..1024");
+    assertThatThrownBy(() -> parse("--replication", "8"))
+        .hasMessageContaining("replication is 8; it must be 1..7");
+    assertThatThrownBy(() -> parse("--node-down-after", "1s"))
+        .hasMessageContaining("it must be >= 5 s");
+    assertThat(parse("--node-id", "n9", "--peers", "n1=127.0.0.1:6001", "--join", "127.0.0.1:7001")
+        .isSeed()).isFalse();
     assertThatThrownBy(() -> parse("--node-id", "N_1"))
         .hasMessageContaining("node id 'N_1' is invalid");
     assertThatThrownBy(() -> parse("--peers", "n1=127.0.0.1:6001,n1=127.0.0.1:6002"))

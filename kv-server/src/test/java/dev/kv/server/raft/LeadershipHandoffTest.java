@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.kv.server.KvNode;
 import dev.kv.server.TestCluster;
 import java.nio.file.Path;
-import java.util.Optional;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,16 +16,17 @@ class LeadershipHandoffTest {
   @Test
   void theLeaderHandsOffToAnotherReplicaWhichThenLeads() {
     try (TestCluster cluster = TestCluster.start(dir, 3)) {
-      KvNode leader = cluster.node(cluster.awaitLeader());
+      int oldLeader = cluster.awaitLeader();
+      KvNode leader = cluster.node(oldLeader);
 
-      Optional<RaftPeerId> target = leader.raft().handOffLeadership();
+      var handed = leader.raft().handOffLeadership();
 
-      assertThat(target).isPresent();
-      assertThat(target.get().toString()).isNotEqualTo(leader.config().nodeId().value());
-      // Nothing else moves leadership in a healthy cluster, so the named replica leads next.
-      KvNode newLeader = cluster.node(cluster.awaitLeader());
-      assertThat(newLeader.config().nodeId().value()).isEqualTo(target.get().toString());
-      // A follower has nothing to hand off.
+      RaftPeerId target = handed.get(RaftGroups.idOf(TestCluster.DATA0));
+      assertThat(target).isNotNull();
+      assertThat(target.toString()).isNotEqualTo(leader.config().nodeId().value());
+      assertThat(leader.raft().replica(TestCluster.DATA0).orElseThrow().getInfo().isLeader())
+          .isFalse();
+      // A node that leads nothing has nothing to hand off.
       assertThat(leader.raft().handOffLeadership()).isEmpty();
       assertThat(cluster.fatalErrors).isEmpty();
     }

@@ -1,12 +1,15 @@
 package dev.kv.statemachine.apply;
 
 import com.google.protobuf.ByteString;
+import dev.kv.api.KeyHash;
 import dev.kv.statemachine.proto.AppliedState;
 import dev.kv.statemachine.proto.ClientSession;
 import dev.kv.statemachine.proto.Command;
 import dev.kv.statemachine.proto.CommandResult;
 import dev.kv.statemachine.proto.EntryResult;
 import dev.kv.statemachine.proto.LogEntry;
+import dev.kv.statemachine.proto.Ownership;
+import dev.kv.statemachine.proto.SetOwnershipResult;
 import dev.kv.statemachine.proto.Rejection;
 import dev.kv.statemachine.proto.SessionResult;
 import dev.kv.statemachine.proto.WriteId;
@@ -34,11 +37,27 @@ public final class Applier {
 
   private final KvStore store;
   private final ApplyConfig config;
+  private final Ownership initialOwnership;
   private final CommandExecutor executor = new CommandExecutor();
 
-  public Applier(KvStore store, ApplyConfig config) {
+  /**
+   * @param initialOwnership what the group owns before its first {@code SetOwnership}: {@link
+   *     OwnedRanges#NOTHING} for a data group, {@link OwnedRanges#WHOLE_RING} for the meta group
+   */
+  public Applier(KvStore store, ApplyConfig config, Ownership initialOwnership) {
     this.store = store;
     this.config = config;
+    this.initialOwnership = initialOwnership;
+  }
+
+  /** The ranges the group owns as of the last applied entry. */
+  public Ownership ownership() {
+    return ownershipOf(store.appliedState(), initialOwnership);
+  }
+
+  /** The ownership recorded in {@code applied}, or {@code initial} before the first one. */
+  public static Ownership ownershipOf(AppliedState applied, Ownership initial) {
+    return applied.hasOwnership() ? applied.getOwnership() : initial;
   }
 
   /**
@@ -58,7 +77,35 @@ public final class Applier {
     long clock = Math.max(before.getClockMillis(), entry.getProposedAtMillis());
     StagedState staged = new StagedState(store);
     EntryResult.Builder result = EntryResult.newBuilder().setIndex(index);
+    Ownership ownership = ownershipOf(before, initialOwnership);
     for (Command command : entry.getCommandsList()) {
+      if (command.getOpCase() == Command.OpCase.SET_OWNERSHIP) {
+        Ownership proposed = command.getSetOwnership().getOwnership();
+        String invalid = OwnedRanges.invalid(proposed);
+        if (invalid != null) {
+          result.addResults(rejection(Rejection.Reason.INVALID, invalid));
+          continue;
+        }
+        boolean newer = proposed.getEpoch() > ownership.getEpoch();
+        if (newer) {
+          ownership = proposed;
+        }
+        result.addResults(
+            CommandResult.newBuilder()
+                .setSetOwnership(
+                    SetOwnershipResult.newBuilder()
+                        .setChanged(newer)
+                        .setEpoch(ownership.getEpoch())));
+        continue;
+      }
+      ByteString key = CommandExecutor.keyOf(command);
+      long hash = KeyHash.of(key.toByteArray());
+      // A command without a key is refused as INVALID by the executor, whoever owns what.
+      if (!key.isEmpty() && !OwnedRanges.owns(ownership, hash)) {
+        result.addResults(
+            rejection(Rejection.Reason.WRONG_GROUP, OwnedRanges.notOwned(ownership, hash)));
+        continue;
+      }
       result.addResults(applyOnce(staged, index, clock, command));
     }
     long lastSweep = before.getLastSessionSweepMillis();
@@ -66,15 +113,16 @@ public final class Applier {
       expireSessions(staged, clock);
       lastSweep = clock;
     }
-    staged
-        .writes()
-        .setApplied(
-            AppliedState.newBuilder()
-                .setTerm(term)
-                .setIndex(index)
-                .setClockMillis(clock)
-                .setLastSessionSweepMillis(lastSweep)
-                .build());
+    AppliedState.Builder applied =
+        AppliedState.newBuilder()
+            .setTerm(term)
+            .setIndex(index)
+            .setClockMillis(clock)
+            .setLastSessionSweepMillis(lastSweep);
+    if (before.hasOwnership() || ownership != initialOwnership) {
+      applied.setOwnership(ownership);
+    }
+    staged.writes().setApplied(applied.build());
     store.commit(staged.writes());
     return Optional.of(result.build());
   }

@@ -25,7 +25,18 @@ final class CommandExecutor {
       case PUT -> put(staged, index, command.getPut().getKey(), command.getPut().getValue());
       case DELETE -> delete(staged, command.getDelete().getKey());
       case COMPARE_AND_SET -> compareAndSet(staged, index, command.getCompareAndSet());
+      case SET_OWNERSHIP -> throw new IllegalArgumentException("ownership is applied by Applier");
       case OP_NOT_SET -> Applier.rejection(Rejection.Reason.INVALID, "command has no operation");
+    };
+  }
+
+  /** The user key a data command writes (empty for a command without one). */
+  static ByteString keyOf(Command command) {
+    return switch (command.getOpCase()) {
+      case PUT -> command.getPut().getKey();
+      case DELETE -> command.getDelete().getKey();
+      case COMPARE_AND_SET -> command.getCompareAndSet().getKey();
+      case SET_OWNERSHIP, OP_NOT_SET -> ByteString.EMPTY;
     };
   }
 

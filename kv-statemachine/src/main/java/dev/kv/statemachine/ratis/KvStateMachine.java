@@ -3,9 +3,11 @@ package dev.kv.statemachine.ratis;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.kv.statemachine.apply.Applier;
 import dev.kv.statemachine.apply.ApplyConfig;
+import dev.kv.statemachine.apply.OwnedRanges;
 import dev.kv.statemachine.apply.Reads;
 import dev.kv.statemachine.proto.EntryResult;
 import dev.kv.statemachine.proto.LogEntry;
+import dev.kv.statemachine.proto.Ownership;
 import dev.kv.statemachine.proto.ReadRequest;
 import dev.kv.statemachine.proto.ReadResult;
 import dev.kv.statemachine.storage.RocksDbResources;
@@ -53,6 +55,7 @@ public final class KvStateMachine extends BaseStateMachine {
   private final RocksDbResources resources;
   private final ApplyConfig applyConfig;
   private final FatalErrorHandler fatal;
+  private final Ownership initialOwnership;
   private final CheckpointSnapshotStorage snapshots = new CheckpointSnapshotStorage();
   /** Reads share it; swapping the database (pause, install, close) takes it exclusively. */
   private final ReadWriteLock storeLock = new ReentrantReadWriteLock();
@@ -62,10 +65,20 @@ public final class KvStateMachine extends BaseStateMachine {
   private Applier applier;
   private Reads reads;
 
-  public KvStateMachine(RocksDbResources resources, ApplyConfig applyConfig, FatalErrorHandler fatal) {
+  /**
+   * @param initialOwnership what the group owns before the placement controller first sets it:
+   *     {@link OwnedRanges#NOTHING} for a data group, {@link OwnedRanges#WHOLE_RING} for the meta
+   *     group
+   */
+  public KvStateMachine(
+      RocksDbResources resources,
+      ApplyConfig applyConfig,
+      FatalErrorHandler fatal,
+      Ownership initialOwnership) {
     this.resources = resources;
     this.applyConfig = applyConfig;
     this.fatal = fatal;
+    this.initialOwnership = initialOwnership;
   }
 
   @Override
@@ -81,8 +94,8 @@ public final class KvStateMachine extends BaseStateMachine {
     storeLock.writeLock().lock();
     try {
       store = RocksDbStore.open(dbDir, resources);
-      applier = new Applier(store, applyConfig);
-      reads = new Reads(store);
+      applier = new Applier(store, applyConfig, initialOwnership);
+      reads = new Reads(store, initialOwnership);
       // Ratis replays from the latest snapshot; the applier skips entries the store already has.
       setLastAppliedTermIndex(
           snapshots.latest().map(CheckpointSnapshotStorage.Snapshot::termIndex)
@@ -270,6 +283,24 @@ public final class KvStateMachine extends BaseStateMachine {
       storeLock.readLock().unlock();
     }
   }
+
+  /** What this replica has applied, or empty while it is not serving. */
+  public Optional<ReplicaState> replicaState() {
+    storeLock.readLock().lock();
+    try {
+      if (store == null) {
+        return Optional.empty();
+      }
+      var applied = store.appliedState();
+      return Optional.of(
+          new ReplicaState(applied.getIndex(), Applier.ownershipOf(applied, initialOwnership)));
+    } finally {
+      storeLock.readLock().unlock();
+    }
+  }
+
+  /** A replica's applied index and owned ranges, for status and the placement controller. */
+  public record ReplicaState(long appliedIndex, Ownership ownership) {}
 
   private static LogEntry decodeEntry(java.nio.ByteBuffer bytes) throws IOException {
     try {

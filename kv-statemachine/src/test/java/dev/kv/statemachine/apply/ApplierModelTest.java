@@ -29,8 +29,8 @@ class ApplierModelTest {
 
   private static void checkAgainstModel(List<Command> commands) {
     InMemoryKvStore store = new InMemoryKvStore();
-    Applier applier = new Applier(store, ApplyConfig.DEFAULTS);
-    Reads reads = new Reads(store);
+    Applier applier = new Applier(store, ApplyConfig.DEFAULTS, OwnedRanges.WHOLE_RING);
+    Reads reads = new Reads(store, OwnedRanges.WHOLE_RING);
     Map<String, Model> model = new HashMap<>();
     long index = 0;
     for (Command command : commands) {

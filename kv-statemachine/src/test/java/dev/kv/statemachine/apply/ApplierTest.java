@@ -26,8 +26,9 @@ import org.junit.jupiter.api.Test;
 
 class ApplierTest {
   private final InMemoryKvStore store = new InMemoryKvStore();
-  private final Applier applier = new Applier(store, new ApplyConfig(Duration.ofMinutes(10), 3));
-  private final Reads reads = new Reads(store);
+  private final Applier applier =
+      new Applier(store, new ApplyConfig(Duration.ofMinutes(10), 3), OwnedRanges.WHOLE_RING);
+  private final Reads reads = new Reads(store, OwnedRanges.WHOLE_RING);
   private long index;
 
   private CommandResult applyOne(Command command) {

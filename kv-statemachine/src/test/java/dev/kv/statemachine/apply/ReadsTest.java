@@ -16,10 +16,10 @@ import org.junit.jupiter.api.Test;
 
 class ReadsTest {
   private final InMemoryKvStore store = new InMemoryKvStore();
-  private final Reads reads = new Reads(store);
+  private final Reads reads = new Reads(store, OwnedRanges.WHOLE_RING);
 
   private void load(int keys) {
-    Applier applier = new Applier(store, ApplyConfig.DEFAULTS);
+    Applier applier = new Applier(store, ApplyConfig.DEFAULTS, OwnedRanges.WHOLE_RING);
     for (int i = 0; i < keys; i++) {
       applier.apply(1, i + 1, Commands.entry(1, Commands.put((i % 2 == 0 ? "even-" : "odd-") + i, "v" + i)));
     }
@@ -83,7 +83,7 @@ class ReadsTest {
 
   @Test
   void aPageOfLargeValuesEndsAtTheByteBudget() {
-    Applier applier = new Applier(store, ApplyConfig.DEFAULTS);
+    Applier applier = new Applier(store, ApplyConfig.DEFAULTS, OwnedRanges.WHOLE_RING);
     String big = "x".repeat(512 * 1024);
     for (int i = 0; i < 10; i++) {
       applier.apply(1, i + 1, Commands.entry(1, Commands.put("big-" + i, big)));

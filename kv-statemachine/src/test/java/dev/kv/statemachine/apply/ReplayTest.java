@@ -40,7 +40,7 @@ class ReplayTest {
     try (RocksDbResources resources = RocksDbResources.defaults()) {
       Map<ByteString, StoredValue> before;
       try (RocksDbStore store = RocksDbStore.open(dir, resources)) {
-        Applier applier = new Applier(store, ApplyConfig.DEFAULTS);
+        Applier applier = new Applier(store, ApplyConfig.DEFAULTS, OwnedRanges.WHOLE_RING);
         for (int i = 0; i < log.size(); i++) {
           assertThat(applier.apply(1, i + 1, log.get(i))).isPresent();
         }
@@ -48,7 +48,7 @@ class ReplayTest {
       }
       try (RocksDbStore store = RocksDbStore.open(dir, resources)) {
         assertThat(store.appliedState().getIndex()).isEqualTo(log.size());
-        Applier applier = new Applier(store, ApplyConfig.DEFAULTS);
+        Applier applier = new Applier(store, ApplyConfig.DEFAULTS, OwnedRanges.WHOLE_RING);
         for (int i = 0; i < log.size(); i++) {
           assertThat(applier.apply(1, i + 1, log.get(i))).isEmpty();
         }
@@ -63,7 +63,7 @@ class ReplayTest {
     try (RocksDbResources resources = RocksDbResources.defaults()) {
       Map<ByteString, StoredValue> uninterrupted;
       try (RocksDbStore reference = RocksDbStore.open(dir.resolve("reference"), resources)) {
-        Applier applier = new Applier(reference, ApplyConfig.DEFAULTS);
+        Applier applier = new Applier(reference, ApplyConfig.DEFAULTS, OwnedRanges.WHOLE_RING);
         for (int i = 0; i < log.size(); i++) {
           applier.apply(1, i + 1, log.get(i));
         }
@@ -71,12 +71,12 @@ class ReplayTest {
       }
       // "Crash" after entry 2 was committed to RocksDB, then Ratis replays from its log start.
       try (RocksDbStore store = RocksDbStore.open(dir.resolve("crashed"), resources)) {
-        Applier applier = new Applier(store, ApplyConfig.DEFAULTS);
+        Applier applier = new Applier(store, ApplyConfig.DEFAULTS, OwnedRanges.WHOLE_RING);
         applier.apply(1, 1, log.get(0));
         applier.apply(1, 2, log.get(1));
       }
       try (RocksDbStore store = RocksDbStore.open(dir.resolve("crashed"), resources)) {
-        Applier applier = new Applier(store, ApplyConfig.DEFAULTS);
+        Applier applier = new Applier(store, ApplyConfig.DEFAULTS, OwnedRanges.WHOLE_RING);
         for (int i = 0; i < log.size(); i++) {
           applier.apply(1, i + 1, log.get(i));
         }

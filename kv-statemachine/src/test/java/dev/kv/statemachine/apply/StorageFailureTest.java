@@ -71,7 +71,7 @@ class StorageFailureTest {
   @Test
   void aFailedCommitPropagatesAndChangesNothing() {
     FailingDisk disk = new FailingDisk();
-    Applier applier = new Applier(disk, ApplyConfig.DEFAULTS);
+    Applier applier = new Applier(disk, ApplyConfig.DEFAULTS, OwnedRanges.WHOLE_RING);
     applier.apply(1, 1, entry(1, put("k", "before")));
 
     disk.failing = true;

@@ -1,4 +1,4 @@
-package dev.kv.server.config;
+package dev.kv.api.placement;
 
 import java.util.regex.Pattern;
 

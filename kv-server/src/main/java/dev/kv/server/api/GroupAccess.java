@@ -1,13 +1,17 @@
 package dev.kv.server.api;
 
-import dev.kv.api.placement.PlacementMap;
+import dev.kv.api.placement.NodeId;
 import dev.kv.statemachine.proto.Command;
 import dev.kv.statemachine.proto.ReadRequest;
 import dev.kv.statemachine.proto.ReadResult;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
-/** How the API reaches the data group: writes and reads, wherever its leader is. */
-public interface DataAccess {
+/**
+ * How this node reaches one group, wherever its leader is: through the local replica when there
+ * is one, else through the group's leader over Raft's transport.
+ */
+public interface GroupAccess {
   /**
    * Replicates and applies one write (possibly in one log entry with others); throws {@link
    * NotServingException} when it cannot even be queued.
@@ -17,9 +21,9 @@ public interface DataAccess {
   /** A linearizable read (ReadIndex). */
   CompletableFuture<ReadResult> readLinearizable(ReadRequest read);
 
-  /** A read of this node's replica as it is (serializable, possibly stale). */
-  CompletableFuture<ReadResult> readLocal(ReadRequest read);
+  /** A read without a quorum round: the local replica as it is, or the leader's if none here. */
+  CompletableFuture<ReadResult> readSerializable(ReadRequest read);
 
-  /** Which group owns which keys; reported in response headers. */
-  PlacementMap placement();
+  /** The group's leader as far as this node knows. */
+  Optional<NodeId> leaderHint();
 }

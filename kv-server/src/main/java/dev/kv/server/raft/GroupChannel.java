@@ -1,0 +1,135 @@
+package dev.kv.server.raft;
+
+import dev.kv.api.placement.NodeId;
+import dev.kv.server.api.AppliedWrite;
+import dev.kv.server.api.GroupAccess;
+import dev.kv.server.api.NotServingException;
+import dev.kv.server.config.NodeConfig;
+import dev.kv.statemachine.proto.Command;
+import dev.kv.statemachine.proto.ReadRequest;
+import dev.kv.statemachine.proto.ReadResult;
+import dev.kv.statemachine.ratis.KvStateMachine;
+import java.io.IOException;
+import java.time.InstantSource;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.RaftServer;
+
+/**
+ * This node's way into one group: writes through group commit, linearizable reads through a
+ * shared ReadIndex barrier served by the local replica (or by the leader when this node holds no
+ * replica), serializable reads from the local replica (or the leader's).
+ */
+final class GroupChannel implements GroupAccess, AutoCloseable {
+  private static final ReadRequest BARRIER =
+      ReadRequest.newBuilder()
+          .setBarrier(dev.kv.statemachine.proto.ReadBarrier.getDefaultInstance())
+          .build();
+
+  private final RaftServer server;
+  private final RaftGroup group;
+  private final GroupClient client;
+  private final WriteBatcher batcher;
+  private final ReadBarrier barrier;
+  private volatile boolean closing;
+
+  GroupChannel(NodeConfig config, RaftServer server, RaftGroup group, RaftNode.Bounds bounds) {
+    this.server = server;
+    this.group = group;
+    this.client = new GroupClient(config, group, server);
+    this.batcher =
+        new WriteBatcher(
+            client::write,
+            InstantSource.system(),
+            bounds.maxBatchCommands(),
+            NodeConfig.maxMessageBytes(config.limits()) - 4096,
+            bounds.maxBatchesInFlight(),
+            bounds.maxQueuedWrites());
+    this.barrier =
+        new ReadBarrier(
+            () -> client.readLinearizable(BARRIER), this::readLocalOrThrow, bounds.maxWaitingReads());
+  }
+
+  RaftGroup group() {
+    return group;
+  }
+
+  GroupClient client() {
+    return client;
+  }
+
+  void stopAccepting() {
+    closing = true;
+  }
+
+  @Override
+  public CompletableFuture<AppliedWrite> write(Command command) {
+    checkServing();
+    return batcher.write(command);
+  }
+
+  @Override
+  public CompletableFuture<ReadResult> readLinearizable(ReadRequest read) {
+    checkServing();
+    return hostedHere() ? barrier.read(read) : client.readAtLeader(read);
+  }
+
+  @Override
+  public CompletableFuture<ReadResult> readSerializable(ReadRequest read) {
+    checkServing();
+    return hostedHere()
+        ? CompletableFuture.completedFuture(readLocalOrThrow(read))
+        : client.readAtLeaderWithoutQuorum(read);
+  }
+
+  @Override
+  public Optional<NodeId> leaderHint() {
+    try {
+      RaftPeerId leader = server.getDivision(group.getGroupId()).getInfo().getLeaderId();
+      return Optional.ofNullable(leader).map(id -> new NodeId(id.toString()));
+    } catch (IOException e) {
+      return client.leaderHint().map(id -> new NodeId(id.toString()));
+    }
+  }
+
+  private boolean hostedHere() {
+    try {
+      server.getDivision(group.getGroupId());
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private ReadResult readLocalOrThrow(ReadRequest read) {
+    KvStateMachine sm;
+    try {
+      sm = (KvStateMachine) server.getDivision(group.getGroupId()).getStateMachine();
+    } catch (IOException e) {
+      throw new NotServingException(
+          "this node no longer hosts a replica of " + group.getGroupId() + "; retry");
+    }
+    return sm.readLocally(read)
+        .orElseThrow(
+            () -> new NotServingException("this node's replica is not open (installing a"
+                + " snapshot or closing)"));
+  }
+
+  private void checkServing() {
+    if (closing) {
+      throw new NotServingException("this node is shutting down; use another node");
+    }
+  }
+
+  @Override
+  public void close() {
+    closing = true;
+    try {
+      client.close();
+    } catch (IOException e) {
+      // closing: nothing left to do with it
+    }
+  }
+}

@@ -1,0 +1,102 @@
+package dev.kv.server.raft;
+
+import dev.kv.server.config.NodeConfig;
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.SetConfigurationRequest;
+import org.apache.ratis.protocol.exceptions.AlreadyExistsException;
+import org.apache.ratis.protocol.exceptions.GroupMismatchException;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.util.TimeDuration;
+
+/**
+ * Administrative Raft operations on any group from any node: the only way a replica is created
+ * or removed (Ratis group management on the target node), membership changes and leadership
+ * transfer. Blocking; callers run them off request threads.
+ */
+public final class RaftAdmin {
+  private final NodeConfig config;
+
+  public RaftAdmin(NodeConfig config) {
+    this.config = config;
+  }
+
+  static RaftClient client(NodeConfig config, RaftGroup group) {
+    return RaftClient.newBuilder()
+        .setClientId(ClientId.randomId())
+        .setRaftGroup(group)
+        .setProperties(RaftPropertiesMapper.clientProperties(config))
+        .setRetryPolicy(
+            RetryPolicies.retryUpToMaximumCountWithFixedSleep(
+                5, TimeDuration.valueOf(200, TimeUnit.MILLISECONDS)))
+        .build();
+  }
+
+  /**
+   * Creates a replica of {@code group} on {@code target}, starting with the membership {@code
+   * group} lists. Returns false when the target already hosts it (creation is idempotent).
+   */
+  public boolean createReplica(RaftPeer target, RaftGroup group) throws IOException {
+    try (RaftClient c = client(config, RaftGroup.valueOf(group.getGroupId(), target))) {
+      RaftClientReply reply = c.getGroupManagementApi(target.getId()).add(group);
+      if (reply.isSuccess()) {
+        return true;
+      }
+      throw new IOException("creating " + group.getGroupId() + " on " + target.getId() + " failed",
+          reply.getException());
+    } catch (AlreadyExistsException e) {
+      return false;
+    }
+  }
+
+  /** Removes the replica of {@code group} from {@code target} and deletes its data. */
+  public void removeReplica(RaftPeer target, RaftGroupId group) throws IOException {
+    try (RaftClient c = client(config, RaftGroup.valueOf(group, target))) {
+      RaftClientReply reply = c.getGroupManagementApi(target.getId()).remove(group, true, false);
+      if (!reply.isSuccess() && !(reply.getException() instanceof GroupMismatchException)) {
+        throw new IOException("removing " + group + " from " + target.getId() + " failed",
+            reply.getException());
+      }
+    } catch (GroupMismatchException e) {
+      // already gone
+    }
+  }
+
+  /** Changes the group's membership (joint consensus) to these voters and listeners. */
+  public void setMembers(RaftGroup current, List<RaftPeer> voters, List<RaftPeer> listeners)
+      throws IOException {
+    try (RaftClient c = client(config, current)) {
+      RaftClientReply reply =
+          c.admin()
+              .setConfiguration(
+                  SetConfigurationRequest.Arguments.newBuilder()
+                      .setServersInNewConf(voters)
+                      .setListenersInNewConf(listeners)
+                      .build());
+      if (!reply.isSuccess()) {
+        throw new IOException("membership change of " + current.getGroupId() + " failed",
+            reply.getException());
+      }
+    }
+  }
+
+  /** Moves the group's leadership to {@code target}. */
+  public void transferLeadership(RaftGroup group, RaftPeerId target, long timeoutMs)
+      throws IOException {
+    try (RaftClient c = client(config, group)) {
+      RaftClientReply reply = c.admin().transferLeadership(target, timeoutMs);
+      if (!reply.isSuccess()) {
+        throw new IOException("leadership transfer of " + group.getGroupId() + " to " + target
+            + " failed", reply.getException());
+      }
+    }
+  }
+}
