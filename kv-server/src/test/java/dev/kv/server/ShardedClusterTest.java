@@ -66,6 +66,7 @@ class ShardedClusterTest {
       List<KeyValue> all = client.scanAll(ScanOptions.builder().limit(7).build()).toList();
 
       assertThat(all).hasSize(200);
+      assertKvctlAdministers(cluster);
       assertThat(all.stream().map(kv -> new String(kv.key(), StandardCharsets.UTF_8)).distinct())
           .hasSize(200);
       for (int i = 1; i < all.size(); i++) {
@@ -131,6 +132,40 @@ class ShardedClusterTest {
       }
       assertThat(cluster.fatalErrors).isEmpty();
     }
+  }
+
+  /** kvctl shows the layout and moves a leader. */
+  private static void assertKvctlAdministers(TestCluster cluster) {
+    String endpoints = String.join(",", cluster.endpoints());
+    var out = new java.io.StringWriter();
+    int code = new picocli.CommandLine(new dev.kv.client.cli.Kvctl())
+        .setOut(new java.io.PrintWriter(out, true))
+        .execute("--endpoints", endpoints, "cluster", "status");
+    assertThat(code).isZero();
+    assertThat(out.toString()).contains("data-3", "n1", "n2", "n3", "meta", "placement epoch");
+
+    var json = new java.io.StringWriter();
+    code = new picocli.CommandLine(new dev.kv.client.cli.Kvctl())
+        .setOut(new java.io.PrintWriter(json, true))
+        .execute("--endpoints", endpoints, "cluster", "status", "-o", "json");
+    assertThat(code).isZero();
+    assertThat(json.toString()).contains("\"groupId\": \"data-1\"", "\"appliedIndex\"");
+
+    var group = new dev.kv.api.placement.GroupId("data-2");
+    int leader = cluster.awaitLeader(group);
+    String target = cluster.node((leader + 1) % 3).config().nodeId().value();
+    var moved = new java.io.StringWriter();
+    code = new picocli.CommandLine(new dev.kv.client.cli.Kvctl())
+        .setOut(new java.io.PrintWriter(moved, true))
+        .execute("--endpoints", endpoints, "group", "transfer-leader", "data-2", target);
+    assertThat(code).isZero();
+    assertThat(moved.toString()).contains("data-2 is led by " + target);
+
+    var bad = new java.io.StringWriter();
+    code = new picocli.CommandLine(new dev.kv.client.cli.Kvctl())
+        .setErr(new java.io.PrintWriter(bad, true))
+        .execute("--endpoints", endpoints, "group", "transfer-leader", "data-9", target);
+    assertThat(code).isNotZero();
   }
 
   private static StatusRuntimeException catchStale(TestCluster cluster, long epoch) {

@@ -40,6 +40,9 @@ import picocli.CommandLine.UnmatchedArgumentException;
       PutCommand.class,
       DeleteCommand.class,
       ScanCommand.class,
+      AdminCommands.Cluster.class,
+      AdminCommands.Group.class,
+      AdminCommands.Node.class,
       HelpCommand.class
     },
     footerHeading = "%n",
@@ -134,7 +137,7 @@ public final class Kvctl implements Callable<Integer> {
     }
   }
 
-  private List<String> resolveEndpoints() {
+  List<String> resolveEndpoints() {
     if (endpoints != null) {
       return endpoints;
     }
