@@ -8,6 +8,10 @@ import java.util.function.LongSupplier;
  * close to the leader, and it keeps connections warm); a retry moves round-robin to the next one;
  * an endpoint that refused a connection is passed over for a cool-down period unless every endpoint
  * is cooling down.
+ *
+ * <p>Attempts may also go to endpoints outside the configured list (group leaders found in the
+ * placement map by {@link Router}); for those, reports are ignored and the next attempt starts
+ * at the preferred configured endpoint.
  */
 final class EndpointSelector {
   private final List<Endpoint> endpoints;
@@ -34,20 +38,25 @@ final class EndpointSelector {
 
   /** The endpoint for the attempt after one that failed on {@code previous}. */
   synchronized Endpoint after(Endpoint previous) {
-    return pickFrom(indexOf(previous) + 1);
+    int index = endpoints.indexOf(previous);
+    return pickFrom(index < 0 ? preferred : index + 1);
   }
 
   /** Remembers where calls succeed, so the next call starts there. */
   synchronized void succeeded(Endpoint endpoint) {
-    int index = indexOf(endpoint);
-    preferred = index;
-    refused[index] = false;
+    int index = endpoints.indexOf(endpoint);
+    if (index >= 0) {
+      preferred = index;
+      refused[index] = false;
+    }
   }
 
   synchronized void refusedConnection(Endpoint endpoint) {
-    int index = indexOf(endpoint);
-    refused[index] = true;
-    refusedUntilNanos[index] = nanoTime.getAsLong() + refusedCooldownNanos;
+    int index = endpoints.indexOf(endpoint);
+    if (index >= 0) {
+      refused[index] = true;
+      refusedUntilNanos[index] = nanoTime.getAsLong() + refusedCooldownNanos;
+    }
   }
 
   private Endpoint pickFrom(int start) {
@@ -61,13 +70,5 @@ final class EndpointSelector {
     }
     // Everything refused recently: keep rotating rather than give up, a node may be back.
     return endpoints.get(start % n);
-  }
-
-  private int indexOf(Endpoint endpoint) {
-    int index = endpoints.indexOf(endpoint);
-    if (index < 0) {
-      throw new IllegalArgumentException(endpoint + " is not a configured endpoint");
-    }
-    return index;
   }
 }

@@ -25,6 +25,18 @@ class EndpointSelectorTest {
   }
 
   @Test
+  void anEndpointOutsideTheListIsIgnoredAndTheNextAttemptStartsAtThePreferredOne() {
+    Endpoint routedLeader = new Endpoint("leader", 9);
+    selector.succeeded(B);
+
+    selector.succeeded(routedLeader);
+    selector.refusedConnection(routedLeader);
+
+    assertThat(selector.first()).isEqualTo(B);
+    assertThat(selector.after(routedLeader)).isEqualTo(B);
+  }
+
+  @Test
   void callsStartWhereTheLastOneSucceeded() {
     selector.succeeded(C);
 
