@@ -138,11 +138,6 @@ final class Router {
     return true;
   }
 
-  long epoch() {
-    PlacementMap current = map;
-    return current == null ? 0 : current.epoch();
-  }
-
   /**
    * Fetches the map from {@code endpoint} in the background when the client has none, at most
    * once per few seconds and not while a fetch is under way.
@@ -177,9 +172,5 @@ final class Router {
                 fetching.set(false);
               }
             });
-  }
-
-  boolean hasMap() {
-    return map != null;
   }
 }

@@ -33,7 +33,6 @@ import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiFunction;
 
 /**
  * The public KV gRPC service of one node. It validates each request against the node's limits,
@@ -125,12 +124,8 @@ public final class KvService extends KVGrpc.KVImplBase {
     if (rejectInvalid(validator.put(request), out)) {
       return;
     }
-    Route route = route(request.getRoutingEpoch(), hashOf(request.getKey()), out);
-    if (route == null) {
-      return;
-    }
-    write(route, Translate.put(request), out, (result, index) ->
-        PutResponse.newBuilder()
+    write(request.getKey(), request.getRoutingEpoch(), Translate.put(request), out,
+        (route, result, index) -> PutResponse.newBuilder()
             .setHeader(header(route, index))
             .setVersion(result.getPut().getVersion())
             .build());
@@ -141,12 +136,8 @@ public final class KvService extends KVGrpc.KVImplBase {
     if (rejectInvalid(validator.delete(request), out)) {
       return;
     }
-    Route route = route(request.getRoutingEpoch(), hashOf(request.getKey()), out);
-    if (route == null) {
-      return;
-    }
-    write(route, Translate.delete(request), out, (result, index) ->
-        DeleteResponse.newBuilder()
+    write(request.getKey(), request.getRoutingEpoch(), Translate.delete(request), out,
+        (route, result, index) -> DeleteResponse.newBuilder()
             .setHeader(header(route, index))
             .setExisted(result.getDelete().getExisted())
             .build());
@@ -157,12 +148,8 @@ public final class KvService extends KVGrpc.KVImplBase {
     if (rejectInvalid(validator.compareAndSet(request), out)) {
       return;
     }
-    Route route = route(request.getRoutingEpoch(), hashOf(request.getKey()), out);
-    if (route == null) {
-      return;
-    }
-    write(route, Translate.compareAndSet(request), out, (result, index) ->
-        CompareAndSetResponse.newBuilder()
+    write(request.getKey(), request.getRoutingEpoch(), Translate.compareAndSet(request), out,
+        (route, result, index) -> CompareAndSetResponse.newBuilder()
             .setHeader(header(route, index))
             .setSucceeded(result.getCompareAndSet().getSucceeded())
             .setVersion(result.getCompareAndSet().getVersion())
@@ -197,11 +184,22 @@ public final class KvService extends KVGrpc.KVImplBase {
     }
   }
 
+  /** Builds a write's reply from where it went, its result and its log index. */
+  private interface WriteReply<R> {
+    R build(Route route, CommandResult result, long index);
+  }
+
+  /** Routes a write of {@code key} and answers it; a routing error answers it at once. */
   private <R> void write(
-      Route route,
+      ByteString key,
+      long clientEpoch,
       Command command,
       StreamObserver<R> out,
-      BiFunction<CommandResult, Long, R> toResponse) {
+      WriteReply<R> toResponse) {
+    Route route = route(clientEpoch, hashOf(key), out);
+    if (route == null) {
+      return;
+    }
     Duration timeout = timeout();
     CompletableFuture<AppliedWrite> pending;
     try {
@@ -222,7 +220,7 @@ public final class KvService extends KVGrpc.KVImplBase {
                 out.onError(rejected(route, result.result().getRejected()));
                 return;
               }
-              out.onNext(toResponse.apply(result.result(), result.index()));
+              out.onNext(toResponse.build(route, result.result(), result.index()));
               out.onCompleted();
             });
   }

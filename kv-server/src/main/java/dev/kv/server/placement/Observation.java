@@ -15,13 +15,13 @@ import java.util.Set;
 public record Observation(
     Map<NodeId, List<Replica>> reachable, Map<NodeId, java.time.Duration> unreachableFor) {
 
-  /** One replica as its node reported it. */
+  /**
+   * One replica as its node reported it, with the group's membership as that replica knows it.
+   */
   public record Replica(
       GroupId group,
       boolean leader,
-      boolean listener,
       long appliedIndex,
-      long ownershipEpoch,
       List<HashRange> ownedRanges,
       Set<NodeId> voters,
       Set<NodeId> listeners) {}

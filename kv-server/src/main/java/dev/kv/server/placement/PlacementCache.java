@@ -1,9 +1,7 @@
 package dev.kv.server.placement;
 
-import dev.kv.api.placement.ClusterNode;
 import dev.kv.api.placement.GroupId;
 import dev.kv.api.placement.GroupPlacement;
-import dev.kv.api.placement.NodeId;
 import dev.kv.api.placement.PlacementMap;
 import dev.kv.server.api.GroupAccess;
 import dev.kv.server.api.NotServingException;
@@ -12,7 +10,9 @@ import dev.kv.server.raft.Daemons;
 import dev.kv.server.raft.RaftGroups;
 import dev.kv.server.raft.RaftNode;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -36,6 +36,12 @@ public final class PlacementCache implements Routing, AutoCloseable {
       Daemons.singleThread("kv-placement-poller");
   private final AtomicBoolean refreshQueued = new AtomicBoolean();
   private volatile PlacementMap current;
+  /**
+   * Each group's Raft peers in the current map, computed once per map. A group whose replicas did
+   * not change keeps the same list instance, so the request path recognises its channel by
+   * identity.
+   */
+  private volatile Map<GroupId, List<RaftPeer>> peersByGroup = Map.of();
   private volatile List<RaftPeer> metaPeers;
 
   /** @param metaPeers the meta group's members as known at start (the seeds, or from a join) */
@@ -73,8 +79,15 @@ public final class PlacementCache implements Routing, AutoCloseable {
     if (before != null && before.epoch() >= map.epoch()) {
       return;
     }
+    Map<GroupId, List<RaftPeer>> peers = new HashMap<>();
+    for (GroupPlacement g : map.groups()) {
+      List<RaftPeer> now = peersOf(map, g.id());
+      List<RaftPeer> previous = peersByGroup.get(g.id());
+      peers.put(g.id(), previous != null && RaftGroups.samePeers(previous, now) ? previous : now);
+    }
+    peersByGroup = Map.copyOf(peers);
     current = map;
-    List<RaftPeer> meta = peersOf(map, RaftGroups.META);
+    List<RaftPeer> meta = peersByGroup.getOrDefault(RaftGroups.META, List.of());
     if (!meta.isEmpty()) {
       metaPeers = meta;
     }
@@ -117,17 +130,12 @@ public final class PlacementCache implements Routing, AutoCloseable {
   @Override
   public GroupAccess group(GroupId group) {
     PlacementMap map = placement();
-    List<RaftPeer> peers = peersOf(map, group);
+    List<RaftPeer> peers = peersByGroup.getOrDefault(group, List.of());
     if (peers.isEmpty()) {
       throw new NotServingException("group " + group + " has no replicas in placement epoch "
           + map.epoch() + "; retry");
     }
     return raft.channel(group, peers);
-  }
-
-  /** The API address of a node, if the map knows it. */
-  public Optional<String> apiAddressOf(NodeId node) {
-    return Optional.ofNullable(current).flatMap(m -> m.node(node)).map(ClusterNode::apiAddress);
   }
 
   @Override

@@ -143,9 +143,7 @@ public final class PlacementController implements AutoCloseable {
           new Observation.Replica(
               new GroupId(r.getGroupId()),
               r.getRole().equals("LEADER"),
-              r.getRole().equals("LISTENER"),
               r.getAppliedIndex(),
-              r.getOwnershipEpoch(),
               owned,
               voters,
               listeners));

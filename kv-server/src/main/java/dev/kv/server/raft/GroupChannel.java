@@ -1,5 +1,6 @@
 package dev.kv.server.raft;
 
+import dev.kv.api.placement.GroupId;
 import dev.kv.api.placement.NodeId;
 import dev.kv.server.api.AppliedWrite;
 import dev.kv.server.api.GroupAccess;
@@ -11,9 +12,11 @@ import dev.kv.statemachine.proto.ReadResult;
 import dev.kv.statemachine.ratis.KvStateMachine;
 import java.io.IOException;
 import java.time.InstantSource;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
 
@@ -30,14 +33,17 @@ final class GroupChannel implements GroupAccess, AutoCloseable {
 
   private final RaftServer server;
   private final RaftGroup group;
+  private final List<RaftPeer> peers;
   private final GroupClient client;
   private final WriteBatcher batcher;
   private final ReadBarrier barrier;
   private volatile boolean closing;
 
-  GroupChannel(NodeConfig config, RaftServer server, RaftGroup group, RaftNode.Bounds bounds) {
+  GroupChannel(
+      NodeConfig config, RaftServer server, GroupId id, List<RaftPeer> peers, RaftNode.Bounds bounds) {
     this.server = server;
-    this.group = group;
+    this.group = RaftGroups.group(id, peers);
+    this.peers = peers;
     this.client = new GroupClient(config, group, server);
     this.batcher =
         new WriteBatcher(
@@ -52,12 +58,9 @@ final class GroupChannel implements GroupAccess, AutoCloseable {
             () -> client.readLinearizable(BARRIER), this::readLocalOrThrow, bounds.maxWaitingReads());
   }
 
-  RaftGroup group() {
-    return group;
-  }
-
-  GroupClient client() {
-    return client;
+  /** The voting replicas this channel was made for, as the caller listed them. */
+  List<RaftPeer> peers() {
+    return peers;
   }
 
   void stopAccepting() {

@@ -59,14 +59,11 @@ public final class GroupClient implements AutoCloseable {
   }
 
   private RaftClient newClient() {
-    return RaftClient.newBuilder()
-        .setClientId(ClientId.randomId())
-        .setRaftGroup(group)
-        .setProperties(RaftPropertiesMapper.clientProperties(config))
-        .setRetryPolicy(
-            RetryPolicies.retryUpToMaximumCountWithFixedSleep(
-                20, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
-        .build();
+    return RaftAdmin.client(
+        config,
+        group,
+        RetryPolicies.retryUpToMaximumCountWithFixedSleep(
+            20, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)));
   }
 
   /**
@@ -190,10 +187,6 @@ public final class GroupClient implements AutoCloseable {
     return java.util.Optional.ofNullable(client.get().getLeaderId());
   }
 
-  /** The current Ratis client, for admin calls (leadership transfer). */
-  public RaftClient raftClient() {
-    return client.get();
-  }
 
   private static <T> T parse(RaftClientReply reply, com.google.protobuf.Parser<T> parser) {
     if (!reply.isSuccess()) {

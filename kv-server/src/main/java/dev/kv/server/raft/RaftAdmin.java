@@ -15,6 +15,7 @@ import org.apache.ratis.protocol.SetConfigurationRequest;
 import org.apache.ratis.protocol.exceptions.AlreadyExistsException;
 import org.apache.ratis.protocol.exceptions.GroupMismatchException;
 import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.retry.RetryPolicy;
 import org.apache.ratis.util.TimeDuration;
 
 /**
@@ -29,14 +30,22 @@ public final class RaftAdmin {
     this.config = config;
   }
 
+  /** A Ratis client for administrative calls: few retries, since the controller retries too. */
   static RaftClient client(NodeConfig config, RaftGroup group) {
+    return client(
+        config,
+        group,
+        RetryPolicies.retryUpToMaximumCountWithFixedSleep(
+            5, TimeDuration.valueOf(200, TimeUnit.MILLISECONDS)));
+  }
+
+  /** A Ratis client of {@code group} with this node's client settings. */
+  static RaftClient client(NodeConfig config, RaftGroup group, RetryPolicy retryPolicy) {
     return RaftClient.newBuilder()
         .setClientId(ClientId.randomId())
         .setRaftGroup(group)
         .setProperties(RaftPropertiesMapper.clientProperties(config))
-        .setRetryPolicy(
-            RetryPolicies.retryUpToMaximumCountWithFixedSleep(
-                5, TimeDuration.valueOf(200, TimeUnit.MILLISECONDS)))
+        .setRetryPolicy(retryPolicy)
         .build();
   }
 

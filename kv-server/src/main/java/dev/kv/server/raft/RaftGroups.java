@@ -63,6 +63,20 @@ public final class RaftGroups {
     return RaftGroup.valueOf(idOf(META), seeds.stream().map(RaftGroups::peer).toList());
   }
 
+  /**
+   * Whether two peer lists name the same peers at the same addresses, in any order. ({@link
+   * RaftPeer#equals} compares ids only, which would miss a node that moved.)
+   */
+  public static boolean samePeers(List<RaftPeer> a, List<RaftPeer> b) {
+    return addresses(a).equals(addresses(b));
+  }
+
+  private static java.util.Set<String> addresses(List<RaftPeer> peers) {
+    java.util.Set<String> out = new java.util.HashSet<>();
+    peers.forEach(p -> out.add(p.getId() + "@" + p.getAddress()));
+    return out;
+  }
+
   public static RaftGroup group(GroupId group, List<RaftPeer> peers) {
     return RaftGroup.valueOf(idOf(group), peers);
   }

@@ -8,7 +8,6 @@ import dev.kv.statemachine.ratis.KvStateMachine;
 import dev.kv.statemachine.storage.RocksDbResources;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -112,16 +111,16 @@ public final class RaftNode implements AutoCloseable {
    */
   public GroupChannel channel(GroupId group, List<RaftPeer> peers) {
     GroupChannel current = channels.get(group);
-    if (current != null && samePeers(current.group().getPeers(), peers)) {
+    // The placement cache hands out one list per group per replica set: identity is the fast path.
+    if (current != null && current.peers() == peers) {
       return current;
     }
     synchronized (channels) {
       current = channels.get(group);
-      if (current != null && samePeers(current.group().getPeers(), peers)) {
+      if (current != null && RaftGroups.samePeers(current.peers(), peers)) {
         return current;
       }
-      GroupChannel fresh =
-          new GroupChannel(config, server, RaftGroups.group(group, peers), Bounds.DEFAULTS);
+      GroupChannel fresh = new GroupChannel(config, server, group, peers, Bounds.DEFAULTS);
       if (stopping) {
         fresh.stopAccepting();
       }
@@ -132,14 +131,6 @@ public final class RaftNode implements AutoCloseable {
       }
       return fresh;
     }
-  }
-
-  private static boolean samePeers(Iterable<RaftPeer> a, List<RaftPeer> b) {
-    var left = new HashSet<String>();
-    a.forEach(p -> left.add(p.getId() + "@" + p.getAddress()));
-    var right = new HashSet<String>();
-    b.forEach(p -> right.add(p.getId() + "@" + p.getAddress()));
-    return left.equals(right);
   }
 
   /** The replicas this node hosts right now. */

@@ -57,8 +57,8 @@ class PlannerTest {
     map.nodes().forEach(n -> reachable.put(n.id(), new ArrayList<>()));
     for (GroupPlacement g : map.groups()) {
       for (NodeId n : g.replicas()) {
-        reachable.get(n).add(new Observation.Replica(g.id(), n.equals(g.replicas().get(0)), false,
-            100, map.epoch(), map.rangesOf(g.id()), Set.copyOf(g.replicas()), Set.of()));
+        reachable.get(n).add(new Observation.Replica(g.id(), n.equals(g.replicas().get(0)),
+            100, map.rangesOf(g.id()), Set.copyOf(g.replicas()), Set.of()));
       }
     }
     return new Observation(reachable, Map.of());
@@ -251,7 +251,7 @@ class PlannerTest {
     Map<NodeId, List<Observation.Replica>> reachable = new HashMap<>();
     seen.reachable().forEach((node, replicas) -> reachable.put(node, replicas.stream()
         .map(r -> r.group().equals(G)
-            ? new Observation.Replica(r.group(), r.leader(), false, 1, 0, List.of(), r.voters(), Set.of())
+            ? new Observation.Replica(r.group(), r.leader(), 1, List.of(), r.voters(), Set.of())
             : r)
         .toList()));
 
@@ -276,8 +276,8 @@ class PlannerTest {
       NodeId node = e.getKey();
       boolean hosts = voters.contains(node) || (node.value().equals("n4") && n4Hosts);
       if (hosts) {
-        replicas.add(new Observation.Replica(G, node.equals(leader), listeners.contains(node),
-            node.value().equals("n4") ? n4Applied : 1000, map.epoch(), map.rangesOf(G),
+        replicas.add(new Observation.Replica(G, node.equals(leader),
+            node.value().equals("n4") ? n4Applied : 1000, map.rangesOf(G),
             Set.copyOf(voters), listeners));
       }
       reachable.put(node, replicas);
