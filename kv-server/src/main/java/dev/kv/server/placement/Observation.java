@@ -21,7 +21,6 @@ public record Observation(
   public record Replica(
       GroupId group,
       boolean leader,
-      long appliedIndex,
       List<HashRange> ownedRanges,
       Set<NodeId> voters,
       Set<NodeId> listeners) {}

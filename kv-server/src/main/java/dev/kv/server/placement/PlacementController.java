@@ -143,7 +143,6 @@ public final class PlacementController implements AutoCloseable {
           new Observation.Replica(
               new GroupId(r.getGroupId()),
               r.getRole().equals("LEADER"),
-              r.getAppliedIndex(),
               owned,
               voters,
               listeners));

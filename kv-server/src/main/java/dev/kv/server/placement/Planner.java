@@ -30,16 +30,13 @@ import java.util.TreeSet;
  *   <li>bootstrap: no map yet and every seed registered -> the initial map;
  *   <li>registry: nodes joined or changed state -> a map with the registry's nodes;
  *   <li>reconcile: bring each group's real replicas and owned ranges to what the map says
- *       (create, add as listener, promote, remove, delete, assign ranges);
+ *       (create, add as a staged voter, remove, delete, assign ranges);
  *   <li>rebalance: when every group matches the map, move one replica off a draining, dead or
  *       overloaded node to the least-loaded node (a map change, reconciled by layer 3);
  *   <li>leaders: move one leadership from a node that leads more than its share.
  * </ol>
  */
 public final class Planner {
-  /** A listener this close to the leader's applied index is promoted to voter. */
-  static final long CAUGHT_UP_LAG = 100;
-
   private final ClusterSettings settings;
   private final Set<NodeId> seeds;
 
@@ -195,7 +192,11 @@ public final class Planner {
     List<NodeId> voters = sorted(lead.voters());
     List<NodeId> listeners = sorted(lead.listeners());
 
-    // Nodes the map wants that are not members yet: create, then add as listener, then promote.
+    // Nodes the map wants that are not members yet: create the replica, then add it as a voter.
+    // Ratis stages a new voter: it catches up without a vote, and only then is the joint
+    // configuration proposed, so it never counts toward a quorum before it has the log. (Adding
+    // it as a LISTENER first and promoting it in the same leader term leaves it in Ratis 3.3.0's
+    // "initializing" state: the leader never marks it caught up, so it can never campaign.)
     for (NodeId wanted : desired) {
       if (voters.contains(wanted)) {
         continue;
@@ -203,19 +204,11 @@ public final class Planner {
       if (!seen.isReachable(wanted)) {
         return List.of();
       }
-      Optional<Observation.Replica> replica = seen.replica(wanted, id);
-      if (replica.isEmpty()) {
+      if (seen.replica(wanted, id).isEmpty()) {
         return List.of(new Step.CreateReplica(id, wanted, voters));
       }
-      if (!listeners.contains(wanted)) {
-        return List.of(new Step.ChangeMembers(id, voters, voters, plus(listeners, wanted),
-            "add " + wanted + " as a listener to catch up"));
-      }
-      if (lead.appliedIndex() - replica.get().appliedIndex() <= CAUGHT_UP_LAG) {
-        return List.of(new Step.ChangeMembers(id, voters, plus(voters, wanted),
-            minus(listeners, wanted), "promote " + wanted + ", caught up"));
-      }
-      return List.of(); // still catching up
+      return List.of(new Step.ChangeMembers(id, voters, plus(voters, wanted),
+          minus(listeners, wanted), "add " + wanted + " as a voter (staged: it catches up first)"));
     }
 
     // Every wanted node votes; drop the members the map no longer lists.

@@ -26,7 +26,7 @@ public sealed interface Step {
 
   /**
    * Changes a group's membership (joint consensus) from {@code fromVoters} to these voters and
-   * listeners: adds a caught-up replica as a listener, promotes it, or drops a replica.
+   * listeners: adds a replica as a voter (Ratis catches it up first), or drops members.
    */
   record ChangeMembers(
       GroupId group, List<NodeId> fromVoters, List<NodeId> voters, List<NodeId> listeners,

@@ -58,7 +58,7 @@ class PlannerTest {
     for (GroupPlacement g : map.groups()) {
       for (NodeId n : g.replicas()) {
         reachable.get(n).add(new Observation.Replica(g.id(), n.equals(g.replicas().get(0)),
-            100, map.rangesOf(g.id()), Set.copyOf(g.replicas()), Set.of()));
+            map.rangesOf(g.id()), Set.copyOf(g.replicas()), Set.of()));
       }
     }
     return new Observation(reachable, Map.of());
@@ -187,7 +187,7 @@ class PlannerTest {
   }
 
   @Test
-  void aMoveCreatesThenAddsAListenerThenPromotesThenRemoves() {
+  void aMoveCreatesThenAddsAStagedVoterThenRemovesTheOldOne() {
     Planner planner = planner(1, 3);
     PlacementMap base = planner.initialMap(nodes(3)).withNode(node(4));
     // Replace n3 by n4 in data-0 the way a rebalance would.
@@ -200,26 +200,25 @@ class PlannerTest {
     NodeId leader = oldVoters.get(0);
 
     // n4 does not host it yet: create it with the current membership (it waits to be contacted).
-    List<Step> steps = planner.plan(Optional.of(map), map.nodes(), observe(map, oldVoters, Set.of(), false, 0));
+    List<Step> steps = planner.plan(Optional.of(map), map.nodes(), observe(map, oldVoters, Set.of(), false));
     assertThat(steps).containsExactly(new Step.CreateReplica(G, new NodeId("n4"), sorted(oldVoters)));
 
-    // Created: add it as a listener.
-    steps = planner.plan(Optional.of(map), map.nodes(), observe(map, oldVoters, Set.of(), true, 0));
-    assertThat(steps).singleElement().isInstanceOf(Step.ChangeMembers.class);
-    assertThat(((Step.ChangeMembers) steps.get(0)).listeners()).containsExactly(new NodeId("n4"));
+    // Created: add it as a voter (Ratis stages it until it has caught up), keeping the old one.
+    steps = planner.plan(Optional.of(map), map.nodes(), observe(map, oldVoters, Set.of(), true));
+    Step.ChangeMembers add = (Step.ChangeMembers) steps.get(0);
+    assertThat(add.fromVoters()).containsExactlyElementsOf(sorted(oldVoters));
+    assertThat(add.voters()).contains(new NodeId("n4")).contains(leaving).hasSize(4);
+    assertThat(add.listeners()).isEmpty();
 
-    // A listener far behind is left to catch up; once close, it is promoted.
-    Set<NodeId> listening = Set.of(new NodeId("n4"));
-    assertThat(planner.plan(Optional.of(map), map.nodes(), observe(map, oldVoters, listening, true, 0)))
-        .isEmpty();
-    steps = planner.plan(Optional.of(map), map.nodes(), observe(map, oldVoters, listening, true, 950));
-    Step.ChangeMembers promote = (Step.ChangeMembers) steps.get(0);
-    assertThat(promote.voters()).contains(new NodeId("n4")).contains(leaving);
+    // A stray listener is dropped by the same change.
+    steps = planner.plan(Optional.of(map), map.nodes(),
+        observe(map, oldVoters, Set.of(new NodeId("n4")), true));
+    assertThat(((Step.ChangeMembers) steps.get(0)).listeners()).isEmpty();
 
-    // Promoted: the replica the map dropped is removed, then its data deleted.
+    // Added: the replica the map dropped is removed, then its data deleted.
     List<NodeId> four = new ArrayList<>(oldVoters);
     four.add(new NodeId("n4"));
-    steps = planner.plan(Optional.of(map), map.nodes(), observe(map, four, Set.of(), true, 1000));
+    steps = planner.plan(Optional.of(map), map.nodes(), observe(map, four, Set.of(), true));
     Step.ChangeMembers remove = (Step.ChangeMembers) steps.get(0);
     assertThat(remove.voters()).doesNotContain(leaving).hasSize(3);
     assertThat(leader).isNotEqualTo(leaving);
@@ -237,7 +236,7 @@ class PlannerTest {
     List<NodeId> four = new ArrayList<>(oldVoters);
     four.add(new NodeId("n4"));
 
-    List<Step> steps = planner.plan(Optional.of(map), map.nodes(), observe(map, four, Set.of(), true, 1000));
+    List<Step> steps = planner.plan(Optional.of(map), map.nodes(), observe(map, four, Set.of(), true));
 
     assertThat(steps).singleElement().isInstanceOf(Step.TransferLeader.class);
     assertThat(((Step.TransferLeader) steps.get(0)).node()).isNotEqualTo(leaving);
@@ -251,7 +250,7 @@ class PlannerTest {
     Map<NodeId, List<Observation.Replica>> reachable = new HashMap<>();
     seen.reachable().forEach((node, replicas) -> reachable.put(node, replicas.stream()
         .map(r -> r.group().equals(G)
-            ? new Observation.Replica(r.group(), r.leader(), 1, List.of(), r.voters(), Set.of())
+            ? new Observation.Replica(r.group(), r.leader(), List.of(), r.voters(), Set.of())
             : r)
         .toList()));
 
@@ -262,7 +261,7 @@ class PlannerTest {
 
   /** data-0 led by its first map replica among {@code voters}, with n4 optionally hosting it. */
   private static Observation observe(PlacementMap map, List<NodeId> voters, Set<NodeId> listeners,
-      boolean n4Hosts, long n4Applied) {
+      boolean n4Hosts) {
     Observation settled = settled(map);
     Map<NodeId, List<Observation.Replica>> reachable = new HashMap<>();
     NodeId leader = voters.get(0);
@@ -276,8 +275,7 @@ class PlannerTest {
       NodeId node = e.getKey();
       boolean hosts = voters.contains(node) || (node.value().equals("n4") && n4Hosts);
       if (hosts) {
-        replicas.add(new Observation.Replica(G, node.equals(leader),
-            node.value().equals("n4") ? n4Applied : 1000, map.rangesOf(G),
+        replicas.add(new Observation.Replica(G, node.equals(leader), map.rangesOf(G),
             Set.copyOf(voters), listeners));
       }
       reachable.put(node, replicas);
