@@ -2,6 +2,7 @@ package dev.kv.deploy;
 
 import dev.kv.server.bootstrap.StatefulSetIdentity;
 import dev.kv.server.config.KvdCommand;
+import dev.kv.server.metrics.MetricsHttpServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -23,7 +24,8 @@ import picocli.CommandLine.Option;
  * The environment variables kvd reads, taken from where kvd itself defines them, so a manifest
  * cannot set a variable that nothing reads (a typo, or a setting that was renamed): the picocli
  * options of {@link KvdCommand} (each falls back to {@code ${env:NAME:-default}}), the variables
- * {@link StatefulSetIdentity} reads, and those kv-server's logback.xml substitutes.
+ * {@link StatefulSetIdentity} reads, the metrics endpoint's address, and those kv-server's
+ * logback.xml substitutes.
  */
 final class KvdEnvironment {
   private static final Pattern ENV_DEFAULT = Pattern.compile("\\$\\{env:([A-Za-z0-9_]+)(:-[^}]*)?}");
@@ -78,6 +80,8 @@ final class KvdEnvironment {
   static Set<String> all() {
     Set<String> names = new TreeSet<>(flagsByVariable().keySet());
     names.addAll(StatefulSetIdentity.ENVIRONMENT);
+    // Declared by the metrics package until KvdCommand has its --metrics-address flag.
+    names.add(MetricsHttpServer.ENV_ADDRESS);
     names.addAll(loggingVariables());
     return names;
   }

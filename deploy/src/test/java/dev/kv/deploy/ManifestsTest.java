@@ -7,6 +7,7 @@ import dev.kv.server.bootstrap.StatefulSetIdentity;
 import dev.kv.server.config.HostPort;
 import dev.kv.server.config.KvdCommand;
 import dev.kv.server.config.NodeConfig;
+import dev.kv.server.metrics.MetricsHttpServer;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
@@ -144,6 +145,19 @@ class ManifestsTest {
     // Ready means the KV service serves (KvNode reports it by the service's name).
     assertThat(kvd.getReadinessProbe().getGrpc().getService()).isEqualTo(KVGrpc.SERVICE_NAME);
     assertThat(kvd.getResources().getRequests()).containsKeys("cpu", "memory");
+  }
+
+  @Test
+  void prometheusScrapesTheMetricsPortKvdListensOn() {
+    int metricsPort = HostPort.parse(settings.get(MetricsHttpServer.ENV_ADDRESS)).port();
+    Map<String, String> annotations =
+        statefulSet.getSpec().getTemplate().getMetadata().getAnnotations();
+
+    assertThat(containerPort("metrics")).isEqualTo(metricsPort);
+    assertThat(annotations)
+        .containsEntry("prometheus.io/scrape", "true")
+        .containsEntry("prometheus.io/port", String.valueOf(metricsPort))
+        .containsEntry("prometheus.io/path", "/metrics");
   }
 
   @Test
