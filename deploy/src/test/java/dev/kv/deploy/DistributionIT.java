@@ -3,6 +3,8 @@ package dev.kv.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.health.v1.HealthCheckRequest;
@@ -15,6 +17,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -62,6 +65,8 @@ class DistributionIT {
             .directory(dir.toFile())
             .redirectErrorStream(true);
     builder.environment().keySet().removeIf(name -> name.startsWith("KV_"));
+    // As the ConfigMap sets it: the JSON encoder and its Jackson must be in the distribution.
+    builder.environment().put("KV_LOG_FORMAT", "json");
     Process kvd = builder.start();
     StringBuilder output = new StringBuilder();
     CompletableFuture<Void> serving = new CompletableFuture<>();
@@ -115,7 +120,17 @@ class DistributionIT {
     reader.join(TimeUnit.SECONDS.toMillis(30));
     // 143 = 128 + SIGTERM: the JVM ran its shutdown hooks (kvd's graceful stop) and exited.
     assertThat(kvd.exitValue()).as(output(output)).isEqualTo(143);
-    assertThat(output(output)).contains("n1: stopped");
+    // Every log line is JSON (the JVM itself may add plain lines, such as "Picked up ...").
+    List<JsonNode> logLines = new ArrayList<>();
+    for (String line : output(output).split("\n")) {
+      assertThat(line).as("a log line in text format").doesNotMatch("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} .*");
+      if (line.startsWith("{")) {
+        logLines.add(new ObjectMapper().readTree(line));
+      }
+    }
+    assertThat(logLines)
+        .extracting(line -> line.get("message").asText())
+        .contains("n1: stopping", "n1: stopped");
   }
 
   private static String output(StringBuilder output) {
