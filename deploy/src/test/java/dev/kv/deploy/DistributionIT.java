@@ -39,8 +39,12 @@ class DistributionIT {
       List<String> names = jars.map(p -> p.getFileName().toString()).toList();
       assertThat(names).anyMatch(n -> n.startsWith("kv-server"));
       assertThat(names)
-          .noneMatch(n -> n.startsWith("junit") || n.startsWith("assertj")
-              || n.startsWith("kubernetes-model") || n.startsWith("jackson-dataformat-yaml"));
+          .noneMatch(
+              n ->
+                  n.startsWith("junit")
+                      || n.startsWith("assertj")
+                      || n.startsWith("kubernetes-model")
+                      || n.startsWith("jackson-dataformat-yaml"));
     }
   }
 
@@ -57,11 +61,16 @@ class DistributionIT {
                 "-cp",
                 DISTRIBUTION.resolve("lib") + "/*",
                 "dev.kv.server.Kvd",
-                "--node-id", "n1",
-                "--raft-address", "127.0.0.1:" + raftPort,
-                "--api-address", "127.0.0.1:" + apiPort,
-                "--peers", "n1=127.0.0.1:" + raftPort,
-                "--data-dir", dir.resolve("data").toString())
+                "--node-id",
+                "n1",
+                "--raft-address",
+                "127.0.0.1:" + raftPort,
+                "--api-address",
+                "127.0.0.1:" + apiPort,
+                "--peers",
+                "n1=127.0.0.1:" + raftPort,
+                "--data-dir",
+                dir.resolve("data").toString())
             .directory(dir.toFile())
             .redirectErrorStream(true);
     builder.environment().keySet().removeIf(name -> name.startsWith("KV_"));
@@ -102,8 +111,10 @@ class DistributionIT {
       }
       channel = ManagedChannelBuilder.forAddress("127.0.0.1", apiPort).usePlaintext().build();
       var health = HealthGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
-      assertThat(health.check(HealthCheckRequest.newBuilder().setService("kv.v1.KV").build())
-              .getStatus())
+      assertThat(
+              health
+                  .check(HealthCheckRequest.newBuilder().setService("kv.v1.KV").build())
+                  .getStatus())
           .isEqualTo(ServingStatus.SERVING);
     } finally {
       if (channel != null) {
@@ -123,7 +134,9 @@ class DistributionIT {
     // Every log line is JSON (the JVM itself may add plain lines, such as "Picked up ...").
     List<JsonNode> logLines = new ArrayList<>();
     for (String line : output(output).split("\n")) {
-      assertThat(line).as("a log line in text format").doesNotMatch("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} .*");
+      assertThat(line)
+          .as("a log line in text format")
+          .doesNotMatch("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} .*");
       if (line.startsWith("{")) {
         logLines.add(new ObjectMapper().readTree(line));
       }

@@ -28,8 +28,10 @@ import picocli.CommandLine.Option;
  * logback.xml substitutes.
  */
 final class KvdEnvironment {
-  private static final Pattern ENV_DEFAULT = Pattern.compile("\\$\\{env:([A-Za-z0-9_]+)(:-[^}]*)?}");
-  private static final Pattern LOGBACK_VARIABLE = Pattern.compile("\\$\\{(KV_[A-Z0-9_]+)(:-[^}]*)?}");
+  private static final Pattern ENV_DEFAULT =
+      Pattern.compile("\\$\\{env:([A-Za-z0-9_]+)(:-[^}]*)?}");
+  private static final Pattern LOGBACK_VARIABLE =
+      Pattern.compile("\\$\\{(KV_[A-Z0-9_]+)(:-[^}]*)?}");
 
   private KvdEnvironment() {}
 
@@ -44,14 +46,19 @@ final class KvdEnvironment {
       Matcher m = ENV_DEFAULT.matcher(option.defaultValue());
       if (m.find()) {
         String flag =
-            Arrays.stream(option.names()).max(Comparator.comparingInt(String::length)).orElseThrow();
+            Arrays.stream(option.names())
+                .max(Comparator.comparingInt(String::length))
+                .orElseThrow();
         flags.put(m.group(1), flag);
       }
     }
     if (flags.isEmpty()) {
       throw new IllegalStateException(
-          "no option of " + KvdCommand.class.getName() + " reads an environment variable: has"
-              + " the way kvd reads its environment changed? Update " + KvdEnvironment.class);
+          "no option of "
+              + KvdCommand.class.getName()
+              + " reads an environment variable: has"
+              + " the way kvd reads its environment changed? Update "
+              + KvdEnvironment.class);
     }
     return flags;
   }

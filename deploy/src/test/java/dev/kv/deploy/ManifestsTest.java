@@ -35,9 +35,9 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 /**
- * Renders deploy/k8s/base with {@code kubectl kustomize} and checks what a reviewer would: that
- * the objects refer to each other correctly, that ports agree with the settings kvd gets, and
- * that those settings are ones kvd reads and accepts.
+ * Renders deploy/k8s/base with {@code kubectl kustomize} and checks what a reviewer would: that the
+ * objects refer to each other correctly, that ports agree with the settings kvd gets, and that
+ * those settings are ones kvd reads and accepts.
  */
 class ManifestsTest {
   private static RenderedManifests manifests;
@@ -127,7 +127,9 @@ class ManifestsTest {
   @Test
   void noTwoReplicasShareAMachine() {
     List<PodAffinityTerm> required =
-        podSpec().getAffinity().getPodAntiAffinity()
+        podSpec()
+            .getAffinity()
+            .getPodAntiAffinity()
             .getRequiredDuringSchedulingIgnoredDuringExecution();
 
     assertThat(required)
@@ -148,7 +150,8 @@ class ManifestsTest {
     Container kvd = kvd();
     // Kubernetes' native gRPC probe, on the port of the gRPC health service (a gRPC probe takes
     // only a number, not a port name).
-    for (Probe probe : List.of(kvd.getStartupProbe(), kvd.getLivenessProbe(), kvd.getReadinessProbe())) {
+    for (Probe probe :
+        List.of(kvd.getStartupProbe(), kvd.getLivenessProbe(), kvd.getReadinessProbe())) {
       assertThat(probe.getGrpc()).isNotNull();
       assertThat(probe.getGrpc().getPort()).isEqualTo(apiPort);
       assertThat(probe.getHttpGet()).isNull();
@@ -216,8 +219,11 @@ class ManifestsTest {
       assertThat(config.nodeId().value()).isEqualTo(env.get("POD_NAME"));
       assertThat(config.peers()).hasSize(replicas);
       assertThat(config.peers().get(ordinal).raftAddress().host())
-          .isEqualTo(env.get("POD_NAME") + "." + statefulSet.getSpec().getServiceName()
-              + ".kv-test.svc.cluster.local");
+          .isEqualTo(
+              env.get("POD_NAME")
+                  + "."
+                  + statefulSet.getSpec().getServiceName()
+                  + ".kv-test.svc.cluster.local");
       assertThat(config.raftAddress().port()).isEqualTo(raftPort);
       assertThat(config.apiAddress().port()).isEqualTo(containerPort("grpc"));
     }
@@ -271,7 +277,9 @@ class ManifestsTest {
     List<String> targets = new ArrayList<>();
     for (ServicePort port : service.getSpec().getPorts()) {
       String target = port.getTargetPort().getStrVal();
-      assertThat(target).as("targetPort of %s must name a container port", port.getName()).isNotNull();
+      assertThat(target)
+          .as("targetPort of %s must name a container port", port.getName())
+          .isNotNull();
       assertThat(containerPort(target)).isEqualTo(port.getPort());
       targets.add(target);
     }
@@ -279,7 +287,9 @@ class ManifestsTest {
   }
 
   private static boolean matches(LabelSelector selector, Map<String, String> labels) {
-    assertThat(selector.getMatchExpressions()).as("matchExpressions are not checked here").isEmpty();
+    assertThat(selector.getMatchExpressions())
+        .as("matchExpressions are not checked here")
+        .isEmpty();
     assertThat(selector.getMatchLabels()).isNotEmpty();
     return labels.entrySet().containsAll(selector.getMatchLabels().entrySet());
   }

@@ -27,8 +27,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A kustomize directory as {@code kubectl kustomize} renders it, parsed into Kubernetes' object
- * model (fabric8). Tests read typed objects, so a misplaced or misspelt field shows up either as
- * a wrong value or in {@link #unknownFields()}.
+ * model (fabric8). Tests read typed objects, so a misplaced or misspelt field shows up either as a
+ * wrong value or in {@link #unknownFields()}.
  */
 final class RenderedManifests {
   private static final Map<String, Class<? extends HasMetadata>> KINDS =
@@ -75,8 +75,13 @@ final class RenderedManifests {
         fail("kubectl kustomize " + dir + " did not finish within 120 s");
       }
       if (kustomize.exitValue() != 0) {
-        fail("kubectl kustomize " + dir + " exited with " + kustomize.exitValue() + ":\n"
-            + Files.readString(err, StandardCharsets.UTF_8));
+        fail(
+            "kubectl kustomize "
+                + dir
+                + " exited with "
+                + kustomize.exitValue()
+                + ":\n"
+                + Files.readString(err, StandardCharsets.UTF_8));
       }
       return Optional.of(parse(Files.readString(out, StandardCharsets.UTF_8)));
     } finally {
@@ -97,9 +102,13 @@ final class RenderedManifests {
         String kind = doc.path("kind").asText();
         Class<? extends HasMetadata> type = KINDS.get(kind);
         if (type == null) {
-          fail("the manifests contain a " + kind + " (" + doc.path("metadata").path("name")
-              + "), which these tests do not know; add it to RenderedManifests.KINDS and check"
-              + " it");
+          fail(
+              "the manifests contain a "
+                  + kind
+                  + " ("
+                  + doc.path("metadata").path("name")
+                  + "), which these tests do not know; add it to RenderedManifests.KINDS and check"
+                  + " it");
         }
         resources.add(mapper.treeToValue(doc, type));
       }
@@ -116,8 +125,7 @@ final class RenderedManifests {
   }
 
   <T extends HasMetadata> T one(Class<T> type, String name) {
-    List<T> found =
-        all(type).stream().filter(r -> r.getMetadata().getName().equals(name)).toList();
+    List<T> found = all(type).stream().filter(r -> r.getMetadata().getName().equals(name)).toList();
     if (found.size() != 1) {
       fail("expected one " + type.getSimpleName() + " named " + name + ", found " + found.size());
     }
@@ -179,7 +187,8 @@ final class RenderedManifests {
         }
         continue;
       }
-      String field = Character.toLowerCase(getter.getName().charAt(3)) + getter.getName().substring(4);
+      String field =
+          Character.toLowerCase(getter.getName().charAt(3)) + getter.getName().substring(4);
       collectUnknown(value, path + "." + field, unknown);
     }
   }

@@ -11,28 +11,33 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Who this node is when it runs as a pod of a Kubernetes StatefulSet, and who the cluster's
- * initial members are, derived from the names Kubernetes guarantees: pod {@code kv-2} of
- * StatefulSet {@code kv} has ordinal 2 and the stable DNS name
- * {@code kv-2.<headless service>.<namespace>.svc.<cluster domain>}.
+ * Who this node is when it runs as a pod of a Kubernetes StatefulSet, and who the cluster's initial
+ * members are, derived from the names Kubernetes guarantees: pod {@code kv-2} of StatefulSet {@code
+ * kv} has ordinal 2 and the stable DNS name {@code kv-2.<headless service>.<namespace>.svc.<cluster
+ * domain>}.
  *
- * <p>The node id is the pod name (a DNS label, so a valid {@link NodeId}); the initial members
- * are the pods with ordinals {@code 0 .. initialMembers-1}. A pod with a higher ordinal is not an
+ * <p>The node id is the pod name (a DNS label, so a valid {@link NodeId}); the initial members are
+ * the pods with ordinals {@code 0 .. initialMembers-1}. A pod with a higher ordinal is not an
  * initial member: it can only join a running cluster, which needs the join procedure (not built
- * yet). Pure: it reads no environment and resolves no names itself; {@link
- * #fromEnvironment(Map)} takes the environment as a map.
+ * yet). Pure: it reads no environment and resolves no names itself; {@link #fromEnvironment(Map)}
+ * takes the environment as a map.
  */
 public final class StatefulSetIdentity {
   /** The pod's name, from the downward API ({@code metadata.name}); falls back to HOSTNAME. */
   public static final String ENV_POD_NAME = "POD_NAME";
+
   /** Set by container runtimes to the pod name; used when {@link #ENV_POD_NAME} is absent. */
   public static final String ENV_HOSTNAME = "HOSTNAME";
+
   /** The pod's namespace, from the downward API ({@code metadata.namespace}). */
   public static final String ENV_POD_NAMESPACE = "POD_NAMESPACE";
+
   /** The headless Service that gives each pod its DNS name; its presence turns this mode on. */
   public static final String ENV_PEER_SERVICE = "KV_PEER_SERVICE";
+
   /** How many pods (ordinals 0..n-1) form the cluster on its first start. */
   public static final String ENV_INITIAL_MEMBERS = "KV_INITIAL_MEMBERS";
+
   /** The cluster's DNS domain; default {@value #DEFAULT_CLUSTER_DOMAIN}. */
   public static final String ENV_CLUSTER_DOMAIN = "KV_CLUSTER_DOMAIN";
 
@@ -92,7 +97,9 @@ public final class StatefulSetIdentity {
     Matcher m = POD_NAME.matcher(podName == null ? "" : podName);
     if (!m.matches() || !DNS_LABEL.matcher(podName).matches()) {
       throw new IllegalArgumentException(
-          "pod name '" + podName + "' is not <statefulset>-<ordinal> (like kv-0) made of"
+          "pod name '"
+              + podName
+              + "' is not <statefulset>-<ordinal> (like kv-0) made of"
               + " lowercase letters, digits and '-'");
     }
     if (initialMembers < 1) {
@@ -101,9 +108,10 @@ public final class StatefulSetIdentity {
     }
     requireLabel("headless service name", peerService);
     requireLabel("namespace", namespace);
-    String domain = clusterDomain.endsWith(".")
-        ? clusterDomain.substring(0, clusterDomain.length() - 1)
-        : clusterDomain;
+    String domain =
+        clusterDomain.endsWith(".")
+            ? clusterDomain.substring(0, clusterDomain.length() - 1)
+            : clusterDomain;
     if (!DOMAIN.matcher(domain).matches()) {
       throw new IllegalArgumentException(
           "cluster domain '" + clusterDomain + "' is not a DNS name like cluster.local");
@@ -129,13 +137,20 @@ public final class StatefulSetIdentity {
     }
     if (podName == null) {
       throw new IllegalArgumentException(
-          ENV_PEER_SERVICE + " is set but neither " + ENV_POD_NAME + " nor " + ENV_HOSTNAME
+          ENV_PEER_SERVICE
+              + " is set but neither "
+              + ENV_POD_NAME
+              + " nor "
+              + ENV_HOSTNAME
               + " names the pod");
     }
     String namespace = blankToNull(env.get(ENV_POD_NAMESPACE));
     if (namespace == null) {
       throw new IllegalArgumentException(
-          ENV_PEER_SERVICE + " is set but " + ENV_POD_NAMESPACE + " is not (set it from the"
+          ENV_PEER_SERVICE
+              + " is set but "
+              + ENV_POD_NAMESPACE
+              + " is not (set it from the"
               + " downward API: fieldRef metadata.namespace)");
     }
     String membersText = blankToNull(env.get(ENV_INITIAL_MEMBERS));
@@ -213,7 +228,10 @@ public final class StatefulSetIdentity {
   private static void requireLabel(String what, String value) {
     if (value == null || !DNS_LABEL.matcher(value).matches()) {
       throw new IllegalArgumentException(
-          what + " '" + value + "' is invalid; use 1-63 lowercase letters, digits and '-'"
+          what
+              + " '"
+              + value
+              + "' is invalid; use 1-63 lowercase letters, digits and '-'"
               + " (not at the ends)");
     }
   }
@@ -224,7 +242,17 @@ public final class StatefulSetIdentity {
 
   @Override
   public String toString() {
-    return podName(ordinal) + " of " + statefulSet + " (" + initialMembers + " initial members, "
-        + peerService + "." + namespace + ".svc." + clusterDomain + ")";
+    return podName(ordinal)
+        + " of "
+        + statefulSet
+        + " ("
+        + initialMembers
+        + " initial members, "
+        + peerService
+        + "."
+        + namespace
+        + ".svc."
+        + clusterDomain
+        + ")";
   }
 }

@@ -9,8 +9,8 @@ import net.logstash.logback.encoder.LogstashEncoder;
 
 /**
  * The encoder of kvd's console log, chosen by {@code <format>} (KV_LOG_FORMAT in logback.xml):
- * {@code text}, lines for humans after {@code <pattern>}; or {@code json}, one JSON object per
- * line for log collectors (Logstash's field names: {@code @timestamp}, {@code level}, {@code
+ * {@code text}, lines for humans after {@code <pattern>}; or {@code json}, one JSON object per line
+ * for log collectors (Logstash's field names: {@code @timestamp}, {@code level}, {@code
  * logger_name}, {@code thread_name}, {@code message}, {@code stack_trace}, MDC entries).
  *
  * <p>A value that is neither, such as a typo, falls back to text with a warning in logback's

@@ -6,14 +6,14 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 
 /**
- * The node's metrics over HTTP: {@code GET /metrics} in the Prometheus text format (or
- * OpenMetrics / protobuf when the scraper asks for them), {@code GET /-/healthy}. Prometheus'
- * own exporter on the JDK's HTTP server; its threads are daemons. Serves until closed.
+ * The node's metrics over HTTP: {@code GET /metrics} in the Prometheus text format (or OpenMetrics
+ * / protobuf when the scraper asks for them), {@code GET /-/healthy}. Prometheus' own exporter on
+ * the JDK's HTTP server; its threads are daemons. Serves until closed.
  */
 public final class MetricsHttpServer implements AutoCloseable {
   /**
-   * The environment variable for the endpoint's address (host:port; unset or empty: no
-   * endpoint). kvd's {@code --metrics-address} flag should fall back to it.
+   * The environment variable for the endpoint's address (host:port; unset or empty: no endpoint).
+   * kvd's {@code --metrics-address} flag should fall back to it.
    */
   public static final String ENV_ADDRESS = "KV_METRICS_ADDRESS";
 

@@ -34,7 +34,9 @@ public final class NodeMetrics {
   private final MetricRegistry dropwizard = new MetricRegistry();
   private final RequestMetrics requests;
 
-  /** @param raftServerId this node's Ratis peer id (its node id), to pick its Ratis metrics */
+  /**
+   * @param raftServerId this node's Ratis peer id (its node id), to pick its Ratis metrics
+   */
   public NodeMetrics(String raftServerId) {
     DropwizardExports.builder()
         .dropwizardRegistry(dropwizard)
@@ -71,8 +73,8 @@ public final class NodeMetrics {
   }
 
   /**
-   * Exports the RocksDB statistics the node's stores share, as {@code kv_rocksdb_*} gauges.
-   * Call {@link #removeRocksDbStatistics()} before closing {@code statistics}.
+   * Exports the RocksDB statistics the node's stores share, as {@code kv_rocksdb_*} gauges. Call
+   * {@link #removeRocksDbStatistics()} before closing {@code statistics}.
    */
   public void addRocksDbStatistics(Statistics statistics) {
     dropwizard.registerAll(ROCKSDB_PREFIX, new RocksDbStatisticsSet(statistics));

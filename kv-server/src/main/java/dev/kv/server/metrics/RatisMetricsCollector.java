@@ -34,18 +34,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Exports one Ratis server's own metrics (elections, log worker, appenders, state machine, RPCs)
- * in the Prometheus model, read at each scrape so that groups added or removed later show up.
+ * Exports one Ratis server's own metrics (elections, log worker, appenders, state machine, RPCs) in
+ * the Prometheus model, read at each scrape so that groups added or removed later show up.
  *
  * <p>Ratis keeps its metrics in process-wide registries ({@code MetricRegistries.global()}), one
- * per component and group member, with Dropwizard 4 shaded into Ratis' own package
- * ({@code ratis-metrics-default}): the official Dropwizard bridge cannot read them, so they are
- * converted here. A registry's prefix names the member ({@code n1@group-386199C843B1}, or
- * {@code n1} for server-wide ones); it becomes the labels {@code server} and {@code group}, so the
- * same metric of every group is one family: {@code ratis_log_worker_flushCount{server="n1",
+ * per component and group member, with Dropwizard 4 shaded into Ratis' own package ({@code
+ * ratis-metrics-default}): the official Dropwizard bridge cannot read them, so they are converted
+ * here. A registry's prefix names the member ({@code n1@group-386199C843B1}, or {@code n1} for
+ * server-wide ones); it becomes the labels {@code server} and {@code group}, so the same metric of
+ * every group is one family: {@code ratis_log_worker_flushCount{server="n1",
  * group="group-386199C843B1"}}. Only registries of {@code serverId} are exported, because several
- * servers can share a JVM (in tests) and Ratis' clients register their own. Some Ratis metric
- * names embed a peer id (e.g. {@code n2_peerCommitIndex}); those stay in the name.
+ * servers can share a JVM (in tests) and Ratis' clients register their own. Some Ratis metric names
+ * embed a peer id (e.g. {@code n2_peerCommitIndex}); those stay in the name.
  *
  * <p>Types: counters and meters become counters, gauges with a numeric or boolean value gauges
  * (others are skipped), timers summaries in seconds, histograms summaries.
@@ -78,7 +78,11 @@ public final class RatisMetricsCollector implements MultiCollector {
         continue;
       }
       String registryPrefix =
-          info.getApplicationName() + "." + info.getMetricsComponentName() + "." + info.getPrefix()
+          info.getApplicationName()
+              + "."
+              + info.getMetricsComponentName()
+              + "."
+              + info.getPrefix()
               + ".";
       String familyPrefix = info.getApplicationName() + "_" + info.getMetricsComponentName() + "_";
       for (Map.Entry<String, Metric> entry :
@@ -137,19 +141,28 @@ public final class RatisMetricsCollector implements MultiCollector {
     Family family = families.computeIfAbsent(name, n -> new Family(n, ratisName, kind));
     if (family.kind != kind) {
       throw new IllegalStateException(
-          ratisName + " is a " + kind + " but " + family.help + " made " + name + " a "
+          ratisName
+              + " is a "
+              + kind
+              + " but "
+              + family.help
+              + " made "
+              + name
+              + " a "
               + family.kind);
     }
     return family;
   }
 
   /**
-   * A classic Prometheus name: characters other than letters, digits, '_' and ':' become '_',
-   * runs of '_' collapse, and suffixes the exposition adds itself ({@code _total}) are dropped.
+   * A classic Prometheus name: characters other than letters, digits, '_' and ':' become '_', runs
+   * of '_' collapse, and suffixes the exposition adds itself ({@code _total}) are dropped.
    */
   static String prometheusName(String name) {
     String legacy = name.replaceAll("[^a-zA-Z0-9_:]", "_").replaceAll("_+", "_");
-    while (legacy.endsWith("_total") || legacy.endsWith("_created") || legacy.endsWith("_info")
+    while (legacy.endsWith("_total")
+        || legacy.endsWith("_created")
+        || legacy.endsWith("_info")
         || legacy.endsWith("_bucket")) {
       legacy = legacy.substring(0, legacy.lastIndexOf('_'));
     }
@@ -211,12 +224,9 @@ public final class RatisMetricsCollector implements MultiCollector {
 
     MetricSnapshot build() {
       return switch (kind) {
-        case COUNTER -> new CounterSnapshot(
-            new MetricMetadata(name, help), counters);
-        case GAUGE -> new GaugeSnapshot(
-            new MetricMetadata(name, help), gauges);
-        case SUMMARY -> new SummarySnapshot(
-            new MetricMetadata(name, help), summaries);
+        case COUNTER -> new CounterSnapshot(new MetricMetadata(name, help), counters);
+        case GAUGE -> new GaugeSnapshot(new MetricMetadata(name, help), gauges);
+        case SUMMARY -> new SummarySnapshot(new MetricMetadata(name, help), summaries);
       };
     }
   }

@@ -17,10 +17,10 @@ import java.util.function.LongSupplier;
 
 /**
  * Measures the public KV API as a gRPC interceptor: the latency of every call by method ({@code
- * kv_request_duration_seconds{method="Get"}}, a histogram) and the calls that ended in an error
- * by method and status code ({@code kv_request_errors_total{method="Put",code="UNAVAILABLE"}}).
- * Calls of other services (health, reflection) pass through unmeasured, so it can be installed
- * on the whole server or on the KV service alone.
+ * kv_request_duration_seconds{method="Get"}}, a histogram) and the calls that ended in an error by
+ * method and status code ({@code kv_request_errors_total{method="Put",code="UNAVAILABLE"}}). Calls
+ * of other services (health, reflection) pass through unmeasured, so it can be installed on the
+ * whole server or on the KV service alone.
  *
  * <p>A histogram rather than a Dropwizard timer: bucket counts add up across nodes, so a
  * cluster-wide p99 is a PromQL query, whereas quantiles computed on each node cannot be combined.

@@ -18,14 +18,16 @@ import org.rocksdb.TickerType;
  * node's stores; RocksDB lets several databases share one). Each gauge reads the statistic when
  * scraped: a ticker is a running total ({@code block_cache_miss}); a histogram gives {@code
  * <name>.p50}, {@code .p95}, {@code .p99}, {@code .max} (in its own unit, microseconds for the
- * {@code *_micros} and timing ones) and {@code .count}. Registered under a prefix such as
- * {@code kv.rocksdb}, they are exported as {@code kv_rocksdb_block_cache_miss} and so on.
+ * {@code *_micros} and timing ones) and {@code .count}. Registered under a prefix such as {@code
+ * kv.rocksdb}, they are exported as {@code kv_rocksdb_block_cache_miss} and so on.
  *
- * <p>The Statistics object belongs to the caller, who must unregister these gauges before
- * closing it.
+ * <p>The Statistics object belongs to the caller, who must unregister these gauges before closing
+ * it.
  */
 public final class RocksDbStatisticsSet implements MetricSet {
-  /** What a node's dashboard needs: cache efficiency, I/O volume, stalls, latency of the hot path. */
+  /**
+   * What a node's dashboard needs: cache efficiency, I/O volume, stalls, latency of the hot path.
+   */
   public static final Set<TickerType> DEFAULT_TICKERS =
       EnumSet.of(
           TickerType.BLOCK_CACHE_HIT,

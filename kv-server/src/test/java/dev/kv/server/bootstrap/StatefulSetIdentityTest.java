@@ -58,7 +58,8 @@ class StatefulSetIdentityTest {
     StatefulSetIdentity id = StatefulSetIdentity.of("kv-3", 3, "kv-peers", "db", "cluster.local");
 
     assertThat(id.isInitialMember()).isFalse();
-    assertThat(id.initialPeers(6000)).extracting(p -> p.id().value())
+    assertThat(id.initialPeers(6000))
+        .extracting(p -> p.id().value())
         .containsExactly("kv-0", "kv-1", "kv-2");
   }
 

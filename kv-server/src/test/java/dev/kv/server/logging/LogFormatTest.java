@@ -20,8 +20,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * kvd's logback.xml (the one in src/main, not the tests' own) configured as kvd would be, with
- * the environment given as context properties, and its console output captured.
+ * kvd's logback.xml (the one in src/main, not the tests' own) configured as kvd would be, with the
+ * environment given as context properties, and its console output captured.
  */
 class LogFormatTest {
   private final List<LoggerContext> contexts = new ArrayList<>();
@@ -117,7 +117,8 @@ class LogFormatTest {
     return new Captured(context, console, out);
   }
 
-  private record Captured(LoggerContext context, ConsoleAppender<?> console, ByteArrayOutputStream out) {
+  private record Captured(
+      LoggerContext context, ConsoleAppender<?> console, ByteArrayOutputStream out) {
     List<String> lines() {
       String text = out.toString(StandardCharsets.UTF_8);
       return text.isEmpty() ? List.of() : List.of(text.split(System.lineSeparator()));

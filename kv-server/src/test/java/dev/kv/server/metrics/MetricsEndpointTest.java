@@ -29,9 +29,9 @@ import org.rocksdb.RocksDB;
 import org.rocksdb.Statistics;
 
 /**
- * Scrapes a node's metrics endpoint over HTTP, as Prometheus would, while the node is a member of
- * a real in-JVM cluster: Ratis' own metrics, the group gauges, RocksDB statistics and JVM metrics
- * all come out as well-formed Prometheus text.
+ * Scrapes a node's metrics endpoint over HTTP, as Prometheus would, while the node is a member of a
+ * real in-JVM cluster: Ratis' own metrics, the group gauges, RocksDB statistics and JVM metrics all
+ * come out as well-formed Prometheus text.
  */
 class MetricsEndpointTest {
   private static final Pattern SAMPLE =
@@ -80,8 +80,8 @@ class MetricsEndpointTest {
                     .build(),
                 HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
-        type -> assertThat(type).startsWith("text/plain"));
+    assertThat(response.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(type -> assertThat(type).startsWith("text/plain"));
     scrape = Scrape.parse(response.body());
   }
 
@@ -109,7 +109,9 @@ class MetricsEndpointTest {
     assertThat(scrape.types).containsEntry("ratis_log_worker_syncTime_seconds", "summary");
     List<String> flushCount = scrape.samples("ratis_log_worker_flushCount_total");
     assertThat(flushCount).hasSize(1);
-    assertThat(flushCount.get(0)).contains("server=\"n1\"").containsPattern("group=\"group-[0-9A-F]+\"");
+    assertThat(flushCount.get(0))
+        .contains("server=\"n1\"")
+        .containsPattern("group=\"group-[0-9A-F]+\"");
     // Only this node's: the other two servers of the cluster share the JVM's Ratis registries.
     assertThat(scrape.body).doesNotContain("server=\"n2\"").doesNotContain("server=\"n3\"");
   }

@@ -121,8 +121,7 @@ class RequestMetricsTest {
 
     assertThat(errorCount("Put", "UNAVAILABLE")).isEqualTo(3);
     assertThat(durations("Put").orElseThrow().getCount()).isEqualTo(3);
-    assertThat(durations("Put").orElseThrow().getSum())
-        .isCloseTo(0.060, offset(1e-9));
+    assertThat(durations("Put").orElseThrow().getSum()).isCloseTo(0.060, offset(1e-9));
   }
 
   @Test
@@ -148,9 +147,10 @@ class RequestMetricsTest {
     HealthGrpc.newBlockingStub(channel).check(HealthCheckRequest.getDefaultInstance());
 
     assertThat(durations("Check")).isEmpty();
-    assertThat(registry.scrape().stream()
-            .filter(s -> s.getMetadata().getName().equals("kv_request_duration_seconds"))
-            .flatMap(s -> s.getDataPoints().stream()))
+    assertThat(
+            registry.scrape().stream()
+                .filter(s -> s.getMetadata().getName().equals("kv_request_duration_seconds"))
+                .flatMap(s -> s.getDataPoints().stream()))
         .isEmpty();
   }
 
