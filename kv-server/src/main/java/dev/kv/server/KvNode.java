@@ -4,11 +4,15 @@ import dev.kv.api.v1.KVGrpc;
 import dev.kv.server.api.KvService;
 import dev.kv.server.config.NodeConfig;
 import dev.kv.server.placement.ClusterMembership;
+import dev.kv.server.metrics.MetricsHttpServer;
+import dev.kv.server.metrics.NodeMetrics;
+import dev.kv.server.metrics.RatisGroupStatus;
 import dev.kv.server.placement.ClusterService;
 import dev.kv.server.raft.RaftNode;
 import java.time.Duration;
 import dev.kv.statemachine.ratis.FatalErrorHandler;
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
@@ -34,12 +38,22 @@ public final class KvNode implements AutoCloseable {
   private final ClusterMembership membership;
   private final HealthStatusManager healthManager;
   private final Server api;
+  /** Null when the node exports no metrics. */
+  private final MetricsHttpServer metricsServer;
   private volatile boolean closed;
 
   public static KvNode start(NodeConfig config, FatalErrorHandler fatal) throws IOException {
     RaftNode raft = RaftNode.start(config, fatal);
     ClusterMembership membership = null;
+    MetricsHttpServer metricsServer = null;
     try {
+      NodeMetrics metrics = new NodeMetrics(config.nodeId().value());
+      metrics.addGroups(new RatisGroupStatus(raft.server()));
+      raft.rocksDbStatistics().ifPresent(metrics::addRocksDbStatistics);
+      if (config.metricsAddress() != null) {
+        metricsServer = MetricsHttpServer.start(config.metricsAddress(), metrics.prometheus());
+        LOG.info("{}: metrics at http://{}/metrics", config.nodeId(), config.metricsAddress());
+      }
       membership = ClusterMembership.start(raft, CONTROLLER_ROUND);
       KvService kv =
           new KvService(
@@ -53,18 +67,21 @@ public final class KvNode implements AutoCloseable {
           NettyServerBuilder.forAddress(
                   new InetSocketAddress(config.apiAddress().host(), config.apiAddress().port()))
               .maxInboundMessageSize(NodeConfig.maxMessageBytes(config.limits()))
-              .addService(kv)
+              .addService(ServerInterceptors.intercept(kv, metrics.requests()))
               .addService(cluster)
               .addService(health.getHealthService())
               .addService(ProtoReflectionServiceV1.newInstance())
               .build()
               .start();
-      KvNode node = new KvNode(config, raft, membership, api, health);
+      KvNode node = new KvNode(config, raft, membership, api, health, metricsServer);
       health.setStatus("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
       health.setStatus(
           KVGrpc.SERVICE_NAME, io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
       return node;
     } catch (IOException | RuntimeException e) {
+      if (metricsServer != null) {
+        metricsServer.close();
+      }
       if (membership != null) {
         membership.close();
       }
@@ -78,12 +95,14 @@ public final class KvNode implements AutoCloseable {
       RaftNode raft,
       ClusterMembership membership,
       Server api,
-      HealthStatusManager health) {
+      HealthStatusManager health,
+      MetricsHttpServer metricsServer) {
     this.config = config;
     this.raft = raft;
     this.membership = membership;
     this.api = api;
     this.healthManager = health;
+    this.metricsServer = metricsServer;
   }
 
   /** The bound API port (differs from the configured one when that was 0). */
@@ -101,6 +120,11 @@ public final class KvNode implements AutoCloseable {
 
   public ClusterMembership membership() {
     return membership;
+  }
+
+  /** The bound metrics port, if the node exports metrics. */
+  public java.util.OptionalInt metricsPort() {
+    return metricsServer == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(metricsServer.port());
   }
 
   /** True once {@link #close} has begun. */
@@ -129,6 +153,9 @@ public final class KvNode implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       api.shutdownNow();
+    }
+    if (metricsServer != null) {
+      metricsServer.close(); // before raft.close() frees what the scrape reads
     }
     membership.close();
     raft.close();

@@ -43,11 +43,15 @@ public final class TestCluster implements AutoCloseable {
   private final RaftLogSettings raftLog;
   private final ClusterSettings settings;
   public final List<String> fatalErrors = new CopyOnWriteArrayList<>();
+  /** Whether nodes serve Prometheus metrics (on a free port, see KvNode.metricsPort). */
+  private final boolean metrics;
 
-  TestCluster(Path dir, int size, RaftLogSettings raftLog, ClusterSettings settings) {
+  TestCluster(
+      Path dir, int size, RaftLogSettings raftLog, ClusterSettings settings, boolean metrics) {
     this.dir = dir;
     this.raftLog = raftLog;
     this.settings = settings;
+    this.metrics = metrics;
     for (int i = 0; i < size; i++) {
       seeds.add(new Peer(new NodeId("n" + (i + 1)), new HostPort("127.0.0.1", freePort())));
     }
@@ -70,7 +74,9 @@ public final class TestCluster implements AutoCloseable {
         raftLog,
         ApplyConfig.DEFAULTS,
         settings,
-        join);
+        join == null ? List.of() : List.of(join),
+        null,
+        metrics ? new HostPort("127.0.0.1", 0) : null);
   }
 
   /** A cluster of {@code size} seed nodes with one data group. */
@@ -85,7 +91,18 @@ public final class TestCluster implements AutoCloseable {
   /** A cluster of {@code size} seed nodes laid out by {@code settings}. */
   public static TestCluster start(
       Path dir, int size, RaftLogSettings raftLog, ClusterSettings settings) {
-    TestCluster cluster = new TestCluster(dir, size, raftLog, settings);
+    return start(dir, size, raftLog, settings, false);
+  }
+
+  /** A cluster of {@code size} seed nodes with one data group, each serving its metrics. */
+  public static TestCluster startWithMetrics(Path dir, int size) {
+    return start(
+        dir, size, RaftLogSettings.DEFAULTS, new ClusterSettings(1, 3, Duration.ofMinutes(5)), true);
+  }
+
+  private static TestCluster start(
+      Path dir, int size, RaftLogSettings raftLog, ClusterSettings settings, boolean metrics) {
+    TestCluster cluster = new TestCluster(dir, size, raftLog, settings, metrics);
     for (int i = 0; i < size; i++) {
       cluster.start(i);
     }
@@ -247,7 +264,7 @@ public final class TestCluster implements AutoCloseable {
   }
 
   /** A raw stub to one node, bypassing the SDK's own validation and retries. */
-  KVGrpc.KVBlockingStub stub(int i) {
+  public KVGrpc.KVBlockingStub stub(int i) {
     ManagedChannel channel =
         ManagedChannelBuilder.forTarget(endpoint(i))
             .usePlaintext()

@@ -4,7 +4,12 @@ import dev.kv.api.placement.NodeId;
 import dev.kv.api.Durations;
 import dev.kv.api.Limits;
 import dev.kv.statemachine.apply.ApplyConfig;
+import dev.kv.server.bootstrap.StatefulSetIdentity;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -101,17 +106,53 @@ public final class KvdCommand implements Callable<NodeConfig> {
   Duration nodeDownAfter;
 
   @Option(names = "--join", defaultValue = "${env:KV_JOIN:-}",
-      description = "API address (host:port) of any member, for a node that is not in --peers:"
-          + " it registers there and receives replicas. Env KV_JOIN.")
+      description = "API addresses (host:port,...) of members, tried in turn, for a node that is"
+          + " not in --peers: it registers there and receives replicas. Env KV_JOIN.")
   String join;
 
+  @Option(names = "--advertise-host", defaultValue = "${env:KV_ADVERTISE_HOST:-}",
+      description = "The host name other nodes and clients reach this node by; needed when a"
+          + " node that is not a seed listens on 0.0.0.0. Default: the listen host, or a seed's"
+          + " host in --peers. Env KV_ADVERTISE_HOST.")
+  String advertiseHost;
+
+  @Option(names = "--metrics-address", defaultValue = "${env:KV_METRICS_ADDRESS:-}",
+      description = "host:port of the Prometheus metrics endpoint (/metrics); empty for none."
+          + " Env KV_METRICS_ADDRESS.")
+  String metricsAddress;
+
+  /** The process environment; tests substitute their own. */
+  Map<String, String> environment = System.getenv();
+
+  /**
+   * The node's configuration. In a StatefulSet pod ({@link StatefulSetIdentity}: {@code
+   * KV_PEER_SERVICE} is set) the pod's identity replaces --node-id and --peers, the pod's DNS name
+   * is the advertised host, and a pod beyond the initial members joins through them.
+   */
   @Override
   public NodeConfig call() {
+    HostPort raft = HostPort.parse(raftAddress);
+    HostPort api = HostPort.parse(apiAddress);
+    NodeId id = new NodeId(nodeId);
+    List<Peer> seeds = Peer.parseList(peers);
+    List<HostPort> joinVia = parseAddresses(join);
+    String advertise = blankToNull(advertiseHost);
+    Optional<StatefulSetIdentity> pod = StatefulSetIdentity.fromEnvironment(environment);
+    if (pod.isPresent()) {
+      id = pod.get().nodeId();
+      seeds = pod.get().initialPeers(raft.port());
+      if (advertise == null) {
+        advertise = pod.get().host(pod.get().ordinal());
+      }
+      if (!pod.get().isInitialMember() && joinVia.isEmpty()) {
+        joinVia = seeds.stream().map(p -> new HostPort(p.raftAddress().host(), api.port())).toList();
+      }
+    }
     return new NodeConfig(
-        new NodeId(nodeId),
-        HostPort.parse(raftAddress),
-        HostPort.parse(apiAddress),
-        Peer.parseList(peers),
+        id,
+        raft,
+        api,
+        seeds,
         dataDir,
         new Limits(maxKeyBytes, maxValueBytes, Limits.DEFAULT_MAX_SCAN_LIMIT),
         new RaftTiming(electionTimeoutMin, electionTimeoutMax, raftRequestTimeout),
@@ -119,7 +160,20 @@ public final class KvdCommand implements Callable<NodeConfig> {
         new RaftLogSettings(snapshotEvery, logSegmentBytes),
         new ApplyConfig(sessionExpiry, ApplyConfig.DEFAULTS.maxResultsPerSession()),
         new ClusterSettings(dataGroups, replication, nodeDownAfter),
-        join == null || join.isBlank() ? null : HostPort.parse(join));
+        joinVia,
+        advertise,
+        metricsAddress == null || metricsAddress.isBlank() ? null : HostPort.parse(metricsAddress));
+  }
+
+  private static List<HostPort> parseAddresses(String text) {
+    if (text == null || text.isBlank()) {
+      return List.of();
+    }
+    return Arrays.stream(text.split(",")).map(String::trim).map(HostPort::parse).toList();
+  }
+
+  private static String blankToNull(String text) {
+    return text == null || text.isBlank() ? null : text.trim();
   }
 
   /** Picocli's view of {@link Durations}: "500ms", "3s", "10m", "1h" or ISO-8601. */

@@ -25,7 +25,11 @@ import java.util.Objects;
  * @param raftLog snapshot interval and log segment size
  * @param apply settings of the apply logic; must be equal on every node
  * @param cluster how the placement controller lays out groups; equal on every seed node
- * @param join API address of any member, for a node that is not a seed; null for seeds
+ * @param join API addresses of members, tried in turn, for a node that is not a seed; empty for
+ *     seeds
+ * @param advertiseHost the host name other nodes and clients reach this node by; null to use the
+ *     listen host (or, for a seed listening on every interface, its host in {@code peers})
+ * @param metricsAddress where the Prometheus endpoint listens; null for none
  */
 public record NodeConfig(
     NodeId nodeId,
@@ -39,7 +43,9 @@ public record NodeConfig(
     RaftLogSettings raftLog,
     ApplyConfig apply,
     ClusterSettings cluster,
-    HostPort join) {
+    List<HostPort> join,
+    String advertiseHost,
+    HostPort metricsAddress) {
 
   public NodeConfig {
     Objects.requireNonNull(nodeId, "nodeId");
@@ -52,12 +58,23 @@ public record NodeConfig(
     Objects.requireNonNull(apply, "apply");
     Objects.requireNonNull(cluster, "cluster");
     peers = List.copyOf(peers);
-    List<Peer> members = peers;
-    Peer self = members.stream().filter(p -> p.id().equals(nodeId)).findFirst().orElse(null);
-    if (self == null && join == null) {
+    join = List.copyOf(join);
+    Peer self = selfIn(peers, nodeId);
+    if (self == null && join.isEmpty()) {
       throw new IllegalArgumentException(
-          "node id " + nodeId + " is not in the seed peer list " + members
+          "node id " + nodeId + " is not in the seed peer list " + peers
               + "; a node that is not a seed needs --join with the API address of a member");
+    }
+    if (advertiseHost != null && (advertiseHost.isBlank() || isWildcard(advertiseHost))) {
+      throw new IllegalArgumentException(
+          "advertise host '" + advertiseHost + "' is not a name other nodes can reach");
+    }
+    if (self == null && advertiseHost == null
+        && (isWildcard(raftAddress.host()) || isWildcard(apiAddress.host()))) {
+      throw new IllegalArgumentException(
+          "this node listens on every interface (" + raftAddress + ", " + apiAddress
+              + ") and is not a seed: set --advertise-host to the name other nodes and clients"
+              + " reach it by");
     }
     // Hosts may differ (a node listens on 0.0.0.0, peers name it by DNS); ports may not.
     if (self != null && self.raftAddress().port() != raftAddress.port()) {
@@ -77,7 +94,42 @@ public record NodeConfig(
 
   /** Whether this node is one of the seed members that form the meta group. */
   public boolean isSeed() {
-    return peers.stream().anyMatch(p -> p.id().equals(nodeId));
+    return selfIn(peers, nodeId) != null;
+  }
+
+  /**
+   * Where other nodes reach this node's Raft server: a seed's address in the peer list, else
+   * the listen address with the advertised host.
+   */
+  public HostPort advertisedRaftAddress() {
+    Peer self = selfIn(peers, nodeId);
+    if (self != null && advertiseHost == null) {
+      return self.raftAddress();
+    }
+    return new HostPort(advertisedHost(raftAddress.host()), raftAddress.port());
+  }
+
+  /** Where other nodes and clients reach this node's API. */
+  public HostPort advertisedApiAddress() {
+    return new HostPort(advertisedHost(apiAddress.host()), apiAddress.port());
+  }
+
+  private String advertisedHost(String listenHost) {
+    if (advertiseHost != null) {
+      return advertiseHost;
+    }
+    if (!isWildcard(listenHost)) {
+      return listenHost;
+    }
+    return selfIn(peers, nodeId).raftAddress().host(); // the constructor checked it is a seed
+  }
+
+  private static Peer selfIn(List<Peer> peers, NodeId nodeId) {
+    return peers.stream().filter(p -> p.id().equals(nodeId)).findFirst().orElse(null);
+  }
+
+  private static boolean isWildcard(String host) {
+    return host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
   }
 
   /** The gRPC message limit: room for the largest key and value plus framing. */

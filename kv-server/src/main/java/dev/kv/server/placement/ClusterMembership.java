@@ -44,8 +44,8 @@ public final class ClusterMembership implements AutoCloseable {
     ClusterNode self =
         new ClusterNode(
             config.nodeId(),
-            config.apiAddress().toString(),
-            config.raftAddress().toString(),
+            config.advertisedApiAddress().toString(),
+            config.advertisedRaftAddress().toString(),
             NodeState.ACTIVE);
     List<RaftPeer> metaPeers =
         config.isSeed() ? List.copyOf(RaftGroups.meta(config.peers()).getPeers()) : List.of();
@@ -64,11 +64,11 @@ public final class ClusterMembership implements AutoCloseable {
     return membership;
   }
 
-  /** Registers through a member's API, retrying until the cluster answers. */
+  /** Registers through the members' APIs in turn, retrying until one answers. */
   private static PlacementMap join(NodeChannels channels, NodeConfig config, ClusterNode self) {
-    String via = config.join().toString();
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-    while (true) {
+    for (int attempt = 0; ; attempt++) {
+      String via = config.join().get(attempt % config.join().size()).toString();
       try {
         var reply =
             channels
@@ -78,7 +78,8 @@ public final class ClusterMembership implements AutoCloseable {
         return PlacementCodec.fromProto(reply.getPlacement());
       } catch (RuntimeException e) {
         if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("could not join the cluster through " + via + ": " + e, e);
+          throw new IllegalStateException(
+              "could not join the cluster through " + config.join() + ": " + e, e);
         }
         LOG.info("{}: joining through {} failed ({}); retrying", self.id(), via, e.toString());
         try {

@@ -65,7 +65,9 @@ public final class RaftNode implements AutoCloseable {
   }
 
   public static RaftNode start(NodeConfig config, FatalErrorHandler fatal) throws IOException {
-    RocksDbResources resources = RocksDbResources.defaults();
+    // RocksDB statistics cost CPU on every operation: kept only when someone can scrape them.
+    RocksDbResources resources =
+        RocksDbResources.defaults(config.metricsAddress() != null);
     RaftPeerId self = RaftGroups.peerId(config.nodeId());
     RaftGroupId metaId = RaftGroups.idOf(RaftGroups.META);
     RaftServer server;
@@ -102,6 +104,11 @@ public final class RaftNode implements AutoCloseable {
 
   public NodeConfig config() {
     return config;
+  }
+
+  /** The RocksDB statistics all of this node's replicas add to, when they are collected. */
+  public Optional<org.rocksdb.Statistics> rocksDbStatistics() {
+    return resources.statistics();
   }
 
   /**

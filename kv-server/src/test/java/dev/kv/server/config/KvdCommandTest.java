@@ -4,15 +4,94 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 class KvdCommandTest {
 
   static NodeConfig parse(String... args) {
-    CommandLine cli = new CommandLine(new KvdCommand());
-    cli.parseArgs(args);
-    return ((KvdCommand) cli.getCommand()).call();
+    return parse(Map.of(), args);
+  }
+
+  static NodeConfig parse(Map<String, String> environment, String... args) {
+    KvdCommand command = new KvdCommand();
+    command.environment = environment;
+    new CommandLine(command).parseArgs(args);
+    return command.call();
+  }
+
+  private static Map<String, String> pod(String name) {
+    return Map.of(
+        "POD_NAME", name,
+        "POD_NAMESPACE", "db",
+        "KV_PEER_SERVICE", "kv-peers",
+        "KV_INITIAL_MEMBERS", "3");
+  }
+
+  private static final String[] LISTEN_EVERYWHERE = {
+    "--raft-address", "0.0.0.0:6000", "--api-address", "0.0.0.0:7000"
+  };
+
+  @Test
+  void anInitialPodIsASeedNamedAndAdvertisedByItsDnsName() {
+    NodeConfig c = parse(pod("kv-1"), LISTEN_EVERYWHERE);
+    assertThat(c.nodeId().value()).isEqualTo("kv-1");
+    assertThat(c.isSeed()).isTrue();
+    assertThat(c.peers())
+        .extracting(p -> p.raftAddress().toString())
+        .containsExactly(
+            "kv-0.kv-peers.db.svc.cluster.local:6000",
+            "kv-1.kv-peers.db.svc.cluster.local:6000",
+            "kv-2.kv-peers.db.svc.cluster.local:6000");
+    assertThat(c.advertisedRaftAddress().toString())
+        .isEqualTo("kv-1.kv-peers.db.svc.cluster.local:6000");
+    assertThat(c.advertisedApiAddress().toString())
+        .isEqualTo("kv-1.kv-peers.db.svc.cluster.local:7000");
+    assertThat(c.join()).isEmpty();
+  }
+
+  @Test
+  void aPodBeyondTheInitialMembersJoinsThroughThem() {
+    NodeConfig c = parse(pod("kv-4"), LISTEN_EVERYWHERE);
+    assertThat(c.isSeed()).isFalse();
+    assertThat(c.join())
+        .extracting(HostPort::toString)
+        .containsExactly(
+            "kv-0.kv-peers.db.svc.cluster.local:7000",
+            "kv-1.kv-peers.db.svc.cluster.local:7000",
+            "kv-2.kv-peers.db.svc.cluster.local:7000");
+    assertThat(c.advertisedApiAddress().toString())
+        .isEqualTo("kv-4.kv-peers.db.svc.cluster.local:7000");
+  }
+
+  @Test
+  void advertisedAddressesOutsideKubernetes() {
+    NodeConfig seed = parse(
+        "--raft-address", "0.0.0.0:6001", "--api-address", "0.0.0.0:7001",
+        "--peers", "n1=db1.example:6001");
+    assertThat(seed.advertisedRaftAddress().toString()).isEqualTo("db1.example:6001");
+    assertThat(seed.advertisedApiAddress().toString()).isEqualTo("db1.example:7001");
+
+    NodeConfig joiner = parse(
+        "--node-id", "n4", "--raft-address", "0.0.0.0:6004", "--api-address", "0.0.0.0:7004",
+        "--join", "db1.example:7001, db2.example:7001", "--advertise-host", "db4.example");
+    assertThat(joiner.join()).hasSize(2);
+    assertThat(joiner.advertisedRaftAddress().toString()).isEqualTo("db4.example:6004");
+    assertThat(joiner.advertisedApiAddress().toString()).isEqualTo("db4.example:7004");
+
+    assertThatThrownBy(() -> parse(
+            "--node-id", "n4", "--raft-address", "0.0.0.0:6004", "--join", "db1.example:7001"))
+        .hasMessageContaining("set --advertise-host");
+    assertThatThrownBy(() -> parse("--advertise-host", "0.0.0.0"))
+        .hasMessageContaining("advertise host '0.0.0.0' is not a name other nodes can reach");
+  }
+
+  @Test
+  void metricsAreOffUnlessAnAddressIsGiven() {
+    assertThat(parse().metricsAddress()).isNull();
+    assertThat(parse("--metrics-address", "0.0.0.0:9090").metricsAddress())
+        .isEqualTo(new HostPort("0.0.0.0", 9090));
   }
 
   @Test

@@ -79,6 +79,7 @@ public final class RocksDbStore implements KvStore {
             .setWriteBufferManager(shared.writeBufferManager())
             .setMaxBackgroundJobs(shared.backgroundJobs())
             .setKeepLogFileNum(3);
+    shared.statistics().ifPresent(dbOptions::setStatistics);
     ColumnFamilyOptions cfOptions =
         new ColumnFamilyOptions()
             .setTableFormatConfig(

@@ -9,6 +9,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rocksdb.Statistics;
+import org.rocksdb.TickerType;
 
 class RocksDbStoreTest extends KvStoreContract {
   private static RocksDbResources resources;
@@ -57,6 +59,28 @@ class RocksDbStoreTest extends KvStoreContract {
       assertThat(copy.appliedState().getIndex()).isEqualTo(5);
       assertThat(copy.get(bytes("k"))).contains(value("before", 1));
     }
+  }
+
+  @Test
+  void storesOfResourcesWithStatisticsAddToTheSharedStatistics() {
+    try (RocksDbResources withStatistics = new RocksDbResources(8L << 20, 4L << 20, 1, true)) {
+      Statistics statistics = withStatistics.statistics().orElseThrow();
+      try (RocksDbStore a = RocksDbStore.open(dir.resolve("a"), withStatistics);
+          RocksDbStore b = RocksDbStore.open(dir.resolve("b"), withStatistics)) {
+        long before = statistics.getTickerCount(TickerType.NUMBER_KEYS_WRITTEN);
+        WriteSet w = writes(1);
+        w.put(bytes("k"), value("v", 1));
+        a.commit(w);
+        WriteSet w2 = writes(1);
+        w2.put(bytes("k"), value("v", 1));
+        b.commit(w2);
+
+        // Each commit writes the data and the applied index: at least two keys per store.
+        assertThat(statistics.getTickerCount(TickerType.NUMBER_KEYS_WRITTEN))
+            .isGreaterThanOrEqualTo(before + 4);
+      }
+    }
+    assertThat(resources.statistics()).isEmpty();
   }
 
   @Test
