@@ -3,10 +3,13 @@ package dev.kv.systemtests;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
+import dev.kv.api.v1.ClusterGrpc;
 import dev.kv.api.v1.Consistency;
+import dev.kv.api.v1.GetNodeStatusRequest;
 import dev.kv.api.v1.GetRequest;
 import dev.kv.api.v1.GetResponse;
 import dev.kv.api.v1.KVGrpc;
+import dev.kv.api.v1.NodeStatus;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.StatusRuntimeException;
@@ -26,7 +29,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * The developer workflow of the README, end to end with real processes: bin/kv-local brings up
  * three kvd nodes, bin/kvctl writes and reads, a node is killed (kill -9) and the other two keep
- * serving, the node comes back and catches up, and bin/kv-local down stops everything.
+ * serving, the node comes back and catches up, a fourth node is added and receives replicas, is
+ * drained and removed, and bin/kv-local down stops everything.
  *
  * <p>The steps run in order and build on each other, like the README's story.
  */
@@ -36,6 +40,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class KvLocalSmokeIT {
   /** Long enough for a new leader election (and a client retry) after a node is killed. */
   private static final Duration FAILOVER = Duration.ofSeconds(60);
+
+  /** Long enough for the controller to move a node's share of replicas, one step per second. */
+  private static final Duration MOVES = Duration.ofSeconds(180);
 
   private static final String CRASH_KEY = "written-while-n1-was-down";
   private static final String CRASH_VALUE = "n2-and-n3-are-a-majority";
@@ -129,6 +136,50 @@ class KvLocalSmokeIT {
 
   @Test
   @Order(7)
+  void anAddedNodeJoinsAndReceivesReplicas(LocalCluster cluster) {
+    ProcessResult add = cluster.kvLocal("add");
+    assertThat(add.exitCode()).as(add.describe()).isZero();
+    assertThat(add.stdout()).as(add.describe()).contains("started " + LocalCluster.ADDED);
+
+    // 8 data groups x 3 replicas over 4 nodes: the controller moves replicas until each node
+    // holds 6, give or take one.
+    Await.until(
+        LocalCluster.ADDED + " to hold its share of the replicas",
+        MOVES,
+        () -> dataReplicasOn(cluster, LocalCluster.ADDED),
+        count -> count >= 5);
+    ProcessResult get = cluster.kvctl("--endpoints", cluster.endpoint(LocalCluster.ADDED), "get",
+        CRASH_KEY);
+    assertThat(get.stdout()).as(get.describe()).isEqualTo(CRASH_VALUE + "\n");
+  }
+
+  @Test
+  @Order(8)
+  void aDrainedNodeIsRemovedAndNothingIsLost(LocalCluster cluster) {
+    ProcessResult early = cluster.kvLocal("remove", LocalCluster.ADDED);
+    assertThat(early.exitCode()).as(early.describe()).isNotZero();
+    assertThat(early.stderr()).as(early.describe()).contains("drain it first");
+
+    ProcessResult drain = cluster.kvctl("node", "drain", LocalCluster.ADDED);
+    assertThat(drain.exitCode()).as(drain.describe()).isZero();
+    Await.until(
+        LocalCluster.ADDED + " to hold no replicas",
+        MOVES,
+        () -> dataReplicasOn(cluster, LocalCluster.ADDED),
+        count -> count == 0);
+    ProcessResult remove = cluster.kvLocal("remove", LocalCluster.ADDED);
+    assertThat(remove.exitCode()).as(remove.describe()).isZero();
+
+    ProcessResult status = cluster.kvLocal("status");
+    assertThat(status.stdout()).as(status.describe()).doesNotContain(LocalCluster.ADDED);
+    for (String key : List.of("greeting", CRASH_KEY)) {
+      ProcessResult get = cluster.kvctl("get", key);
+      assertThat(get.exitCode()).as(get.describe()).isZero();
+    }
+  }
+
+  @Test
+  @Order(9)
   void downStopsEveryNode(LocalCluster cluster) {
     Map<String, Long> pidsBeforeDown = new TreeMap<>();
     for (String node : LocalCluster.NODES) {
@@ -149,6 +200,24 @@ class KvLocalSmokeIT {
     assertThat(alive).as("nodes alive after down:\n" + down.describe()).isEmpty();
     ProcessResult status = cluster.kvLocal("status");
     assertThat(status.stdout()).as(status.describe()).doesNotContain("running");
+  }
+
+  /** How many data-group replicas {@code node} hosts, by its own account. */
+  private static int dataReplicasOn(LocalCluster cluster, String node) {
+    ManagedChannel channel =
+        ManagedChannelBuilder.forTarget(cluster.endpoint(node)).usePlaintext().build();
+    try {
+      NodeStatus status =
+          ClusterGrpc.newBlockingStub(channel)
+              .withDeadlineAfter(3, TimeUnit.SECONDS)
+              .getNodeStatus(GetNodeStatusRequest.getDefaultInstance());
+      return (int)
+          status.getReplicasList().stream().filter(r -> r.getGroupId().startsWith("data-")).count();
+    } catch (StatusRuntimeException e) {
+      return -1;
+    } finally {
+      channel.shutdownNow();
+    }
   }
 
   /**

@@ -30,6 +30,8 @@ import java.util.stream.Collectors;
  */
 final class LocalCluster implements AutoCloseable {
   static final List<String> NODES = List.of("n1", "n2", "n3");
+  /** The node the first {@code bin/kv-local add} starts. */
+  static final String ADDED = "n4";
 
   private static final String HOST = "127.0.0.1";
   private static final Duration UP_TIMEOUT = Duration.ofSeconds(120);
@@ -72,7 +74,7 @@ final class LocalCluster implements AutoCloseable {
     return clusterDir;
   }
 
-  /** The API address ("host:port") of node n1, n2 or n3. */
+  /** The API address ("host:port") of node n1, n2, n3 or an added node (n4, ...). */
   String endpoint(String node) {
     return HOST + ":" + (apiPortBase + nodeNumber(node));
   }
@@ -256,15 +258,15 @@ final class LocalCluster implements AutoCloseable {
   }
 
   private static int nodeNumber(String node) {
-    int index = NODES.indexOf(node);
-    if (index < 0) {
-      throw new IllegalArgumentException("no node " + node + "; nodes are " + NODES);
+    if (!node.matches("n[1-9]")) {
+      throw new IllegalArgumentException("no node " + node + "; nodes are n1 .. n9");
     }
-    return index + 1;
+    return node.charAt(1) - '0';
   }
 
   /**
-   * Picks a raft port base and an API port base whose ports base+1..base+3 are free now. Another
+   * Picks a raft port base and an API port base whose ports base+1..base+4 (the three nodes and
+   * one added node) are free now. Another
    * process could take one before the nodes bind; kv-local then fails with a clear message.
    */
   private static int[] freePortBases() {
@@ -280,7 +282,7 @@ final class LocalCluster implements AutoCloseable {
   }
 
   private static boolean portsFree(int base) {
-    for (int k = 1; k <= NODES.size(); k++) {
+    for (int k = 1; k <= nodeNumber(ADDED); k++) {
       try (ServerSocket socket = new ServerSocket(base + k, 1, InetAddress.getLoopbackAddress())) {
         socket.setReuseAddress(true);
       } catch (IOException inUse) {
