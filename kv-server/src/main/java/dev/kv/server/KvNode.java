@@ -136,6 +136,26 @@ public final class KvNode implements AutoCloseable {
     api.awaitTermination();
   }
 
+  /**
+   * Stops the way a crash would, as far as a process can to itself: requests in flight are cut
+   * off, and no leadership is handed off, so every group this node led must elect a new leader.
+   * For tests that crash a node inside a shared JVM; storage is still closed cleanly.
+   */
+  public synchronized void crash() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    LOG.info("{}: crashing (test)", config.nodeId());
+    healthManager.enterTerminalState();
+    api.shutdownNow();
+    if (metricsServer != null) {
+      metricsServer.close();
+    }
+    membership.close();
+    raft.closeWithoutHandoff();
+  }
+
   @Override
   public synchronized void close() {
     if (closed) {

@@ -134,6 +134,12 @@ public final class TestCluster implements AutoCloseable {
     nodes.set(i, null);
   }
 
+  /** Stops node {@code i} without a graceful shutdown (see KvNode.crash); restart with start. */
+  void crash(int i) {
+    nodes.get(i).crash();
+    nodes.set(i, null);
+  }
+
   boolean isRunning(int i) {
     return nodes.get(i) != null;
   }

@@ -12,7 +12,9 @@ import dev.kv.statemachine.proto.ReadResult;
 import dev.kv.statemachine.ratis.KvStateMachine;
 import java.io.IOException;
 import java.time.InstantSource;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.ratis.protocol.RaftGroup;
@@ -42,7 +44,7 @@ final class GroupChannel implements GroupAccess, AutoCloseable {
   GroupChannel(
       NodeConfig config, RaftServer server, GroupId id, List<RaftPeer> peers, RaftNode.Bounds bounds) {
     this.server = server;
-    this.group = RaftGroups.group(id, peers);
+    this.group = RaftGroups.group(id, clientPeers(server, id, peers));
     this.peers = peers;
     this.client = new GroupClient(config, group, server);
     this.batcher =
@@ -56,6 +58,26 @@ final class GroupChannel implements GroupAccess, AutoCloseable {
     this.barrier =
         new ReadBarrier(
             () -> client.readLinearizable(BARRIER), this::readLocalOrThrow, bounds.maxWaitingReads());
+  }
+
+  /**
+   * The peers this node's Raft client of the group must know: the replicas the map lists, plus,
+   * when this node hosts a replica, every voter of that replica's configuration. While a replica
+   * moves, the map already lists the new replica set, but the group's leader, and this replica
+   * itself, may be leaving members still serving; the client reads through this replica and
+   * follows the leader, and a Ratis client cannot reach a peer missing from its list.
+   */
+  private static List<RaftPeer> clientPeers(RaftServer server, GroupId id, List<RaftPeer> mapped) {
+    RaftServer.Division local;
+    try {
+      local = server.getDivision(RaftGroups.idOf(id));
+    } catch (IOException notHosted) {
+      return mapped;
+    }
+    Map<RaftPeerId, RaftPeer> all = new LinkedHashMap<>();
+    mapped.forEach(p -> all.put(p.getId(), p));
+    local.getRaftConf().getAllPeers().forEach(p -> all.putIfAbsent(p.getId(), p));
+    return List.copyOf(all.values());
   }
 
   /** The voting replicas this channel was made for, as the caller listed them. */

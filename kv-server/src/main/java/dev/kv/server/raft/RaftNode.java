@@ -191,6 +191,11 @@ public final class RaftNode implements AutoCloseable {
   @Override
   public void close() {
     handOffLeadership();
+    closeWithoutHandoff();
+  }
+
+  /** Closes at once, leaving the groups this node leads to elect a new leader. */
+  public void closeWithoutHandoff() {
     retirer.shutdownNow();
     channels.values().forEach(GroupChannel::close);
     try {
