@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
 import dev.kv.api.KeyHash;
+import dev.kv.api.placement.GroupPlacement;
 import dev.kv.api.placement.NodeId;
 import dev.kv.api.placement.PlacementMap;
 import dev.kv.api.v1.ClusterGrpc;
@@ -162,6 +163,55 @@ class ShardedClusterTest {
       }
       assertThat(cluster.fatalErrors).isEmpty();
     }
+  }
+
+  /**
+   * A node down longer than --node-down-after has its replicas re-created on the others; when it
+   * comes back, its stale replicas are deleted and it receives a fresh share.
+   */
+  @Test
+  void aNodeDownTooLongIsReplacedAndItsStaleReplicasAreDeletedWhenItReturns() throws Exception {
+    ClusterSettings quickToGiveUp = new ClusterSettings(4, 3, Duration.ofSeconds(5));
+    try (TestCluster cluster = TestCluster.start(dir, 3, RaftLogSettings.DEFAULTS, quickToGiveUp);
+        KvClient client = cluster.client()) {
+      int fourth = cluster.addNode();
+      NodeId n4 = cluster.node(fourth).config().nodeId();
+      awaitPlacement(cluster, "n4 holds its share and every group settled", map ->
+          map.groupsOn(n4).size() >= 2 && isBalanced(map) && settled(cluster, map));
+      for (int i = 0; i < 100; i++) {
+        client.put(b("before-" + i), b("v" + i));
+      }
+
+      cluster.crash(fourth);
+      awaitPlacement(cluster, "n4's replicas re-created on the others", map ->
+          map.groupsOn(n4).isEmpty() && settled(cluster, map));
+      for (int i = 0; i < 100; i++) {
+        client.put(b("while-down-" + i), b("v" + i));
+      }
+
+      cluster.start(fourth);
+      KvNode back = cluster.node(fourth);
+      awaitPlacement(cluster, "n4 back with a fresh share, balanced and settled", map ->
+          map.groupsOn(n4).size() >= 2 && isBalanced(map) && settled(cluster, map)
+              && hostsExactly(back, map.groupsOn(n4)));
+      for (String prefix : List.of("before-", "while-down-")) {
+        for (int i = 0; i < 100; i++) {
+          assertThat(client.get(b(prefix + i))).as(prefix + i).isPresent();
+        }
+      }
+      assertThat(cluster.fatalErrors).isEmpty();
+    }
+  }
+
+  /** Whether {@code node} hosts data replicas of exactly {@code groups}. */
+  private static boolean hostsExactly(KvNode node, List<GroupPlacement> groups) {
+    Set<org.apache.ratis.protocol.RaftGroupId> expected = new HashSet<>();
+    groups.forEach(g -> expected.add(RaftGroups.idOf(g.id())));
+    Set<org.apache.ratis.protocol.RaftGroupId> hosted = new HashSet<>();
+    node.raft().replicas().forEach(d -> hosted.add(d.getGroup().getGroupId()));
+    hosted.remove(RaftGroups.idOf(RaftGroups.META));
+    expected.remove(RaftGroups.idOf(RaftGroups.META));
+    return hosted.equals(expected);
   }
 
   /** kvctl shows the layout and moves a leader. */
