@@ -203,6 +203,49 @@ class ShardedClusterTest {
     }
   }
 
+  /**
+   * A seed that comes back with an empty disk does not format the meta group from its seed list
+   * (an empty voter could elect a leader missing committed entries): it starts without a meta
+   * replica, and the controller removes its lost replicas (meta and data) from their groups'
+   * membership, then adds fresh ones that catch up before they vote.
+   */
+  @Test
+  void aSeedBackWithAWipedDiskDoesNotFormatTheMetaGroup() throws Exception {
+    try (TestCluster cluster = TestCluster.start(dir, 3);
+        KvClient client = cluster.client()) {
+      for (int i = 0; i < 50; i++) {
+        client.put(b("before-" + i), b("v" + i));
+      }
+      NodeId n1 = cluster.node(0).config().nodeId();
+      cluster.crash(0);
+      wipe(cluster.config(0).dataDir());
+
+      cluster.start(0);
+      KvNode back = cluster.node(0);
+      assertThat(back.raft().replica(RaftGroups.META))
+          .as("a wiped seed must not format the meta group").isEmpty();
+      awaitPlacement(cluster, "n1 hosts fresh meta and data replicas and every group settled",
+          map -> settled(cluster, map) && back.raft().replica(RaftGroups.META).isPresent()
+              && hostsExactly(back, map.groupsOn(n1)));
+
+      for (int i = 0; i < 50; i++) {
+        var reply = cluster.stub(0).get(GetRequest.newBuilder()
+            .setKey(ByteString.copyFrom(b("before-" + i)))
+            .setConsistency(dev.kv.api.v1.Consistency.SERIALIZABLE).build());
+        assertThat(reply.getValue().toStringUtf8()).as("before-" + i).isEqualTo("v" + i);
+      }
+      assertThat(cluster.fatalErrors).isEmpty();
+    }
+  }
+
+  private static void wipe(Path dataDir) throws java.io.IOException {
+    try (var files = java.nio.file.Files.walk(dataDir)) {
+      for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        java.nio.file.Files.delete(f);
+      }
+    }
+  }
+
   /** Whether {@code node} hosts data replicas of exactly {@code groups}. */
   private static boolean hostsExactly(KvNode node, List<GroupPlacement> groups) {
     Set<org.apache.ratis.protocol.RaftGroupId> expected = new HashSet<>();

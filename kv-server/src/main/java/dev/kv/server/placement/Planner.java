@@ -192,6 +192,17 @@ public final class Planner {
     List<NodeId> voters = sorted(lead.voters());
     List<NodeId> listeners = sorted(lead.listeners());
 
+    // A reachable voter that hosts no replica has lost it (a wiped disk, a replica deleted by
+    // hand). An empty replica must never vote: it could elect a leader missing committed
+    // entries. Remove it from the membership first; the steps below then create a fresh replica
+    // and add it as a staged voter, which catches up before it counts.
+    for (NodeId voter : voters) {
+      if (seen.isReachable(voter) && seen.replica(voter, id).isEmpty() && voters.size() > 1) {
+        return List.of(new Step.ChangeMembers(id, voters, minus(voters, voter),
+            minus(listeners, voter), "remove " + voter + ": it is up but lost its replica"));
+      }
+    }
+
     // Nodes the map wants that are not members yet: create the replica, then add it as a voter.
     // Ratis stages a new voter: it catches up without a vote, and only then is the joint
     // configuration proposed, so it never counts toward a quorum before it has the log. (Adding

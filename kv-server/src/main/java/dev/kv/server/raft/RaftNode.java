@@ -29,8 +29,9 @@ import org.slf4j.LoggerFactory;
  * {@link KvStateMachine} with its own RocksDB, all sharing one block cache and write-buffer
  * budget), and a {@link GroupChannel} per group this node talks to.
  *
- * <p>A seed node formats the meta group with the seed peers on its first start; later starts
- * recover every group found in the data directory (Ratis re-adds each group directory), and the
+ * <p>A seed node formats the meta group with the seed peers on its first start, unless the
+ * cluster already exists ({@link MetaGroupProbe}: its disk was wiped); later starts recover
+ * every group found in the data directory (Ratis re-adds each group directory), and the
  * membership recorded in each log takes precedence over any configured one. Data group replicas
  * are created only by the placement controller, through Ratis' group management API.
  */
@@ -85,7 +86,7 @@ public final class RaftNode implements AutoCloseable {
                           config.apply(),
                           fatal,
                           groupId.equals(metaId) ? OwnedRanges.WHOLE_RING : OwnedRanges.NOTHING));
-      if (config.isSeed()) {
+      if (config.isSeed() && MetaGroupProbe.mayFormatMeta(config)) {
         builder.setGroup(RaftGroups.meta(config.peers()));
       }
       server = builder.build();

@@ -225,6 +225,36 @@ class PlannerTest {
   }
 
   @Test
+  void aVoterThatLostItsReplicaIsRemovedBeforeAFreshOneIsAdded() {
+    Planner planner = planner(1, 3);
+    PlacementMap map = planner.initialMap(nodes(3));
+    List<NodeId> replicas = map.group(G).orElseThrow().replicas();
+    List<NodeId> voters = sorted(replicas);
+    NodeId wiped = replicas.get(2); // not the leader: settled observations make the first lead
+    // The leader still counts the wiped node as a voter; the node is up but hosts nothing.
+    Observation seen = settled(map);
+    Map<NodeId, List<Observation.Replica>> reachable = new HashMap<>(seen.reachable());
+    reachable.put(wiped, reachable.get(wiped).stream().filter(r -> !r.group().equals(G)).toList());
+    seen = new Observation(reachable, Map.of());
+
+    List<Step> steps = planner.plan(Optional.of(map), map.nodes(), seen);
+
+    assertThat(steps).singleElement().isInstanceOf(Step.ChangeMembers.class);
+    Step.ChangeMembers remove = (Step.ChangeMembers) steps.get(0);
+    assertThat(remove.voters()).containsExactlyElementsOf(minus(voters, wiped));
+    assertThat(remove.reason()).contains("lost its replica");
+
+    // Once it is out, the usual path creates a fresh replica there (added as a staged voter next).
+    List<NodeId> two = minus(voters, wiped);
+    steps = planner.plan(Optional.of(map), map.nodes(), observe(map, two, Set.of(), false));
+    assertThat(steps).containsExactly(new Step.CreateReplica(G, wiped, two));
+  }
+
+  private static List<NodeId> minus(List<NodeId> ids, NodeId id) {
+    return ids.stream().filter(n -> !n.equals(id)).toList();
+  }
+
+  @Test
   void aLeaderTheMapDropsHandsOverBeforeItIsRemoved() {
     Planner planner = planner(1, 3);
     PlacementMap base = planner.initialMap(nodes(3)).withNode(node(4));
