@@ -130,10 +130,9 @@ public final class KvStateMachine extends BaseStateMachine {
   @Override
   public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
     LogEntry entry = decodeEntry(request.getMessage().getContent().asReadOnlyByteBuffer());
-    if (entry.getFormatVersion() != Applier.FORMAT_VERSION) {
+    if (!Applier.readsFormat(entry.getFormatVersion())) {
       throw new IOException(
-          "log entry format_version " + entry.getFormatVersion() + " is not "
-              + Applier.FORMAT_VERSION);
+          "log entry format_version " + entry.getFormatVersion() + " is not one this node reads");
     }
     return super.startTransaction(request);
   }
