@@ -283,6 +283,25 @@ public final class KvStateMachine extends BaseStateMachine {
     }
   }
 
+  /**
+   * Writes a consistent copy of the live database to {@code target} (which must not exist), for a
+   * backup: it holds exactly the writes applied up to the applied index recorded in it, and stays
+   * valid whatever happens to the live database afterwards. Returns false while the replica is
+   * not serving (installing a snapshot or closed).
+   */
+  public boolean checkpointTo(Path target) {
+    storeLock.readLock().lock();
+    try {
+      if (store == null) {
+        return false;
+      }
+      store.checkpoint(target);
+      return true;
+    } finally {
+      storeLock.readLock().unlock();
+    }
+  }
+
   /** What this replica has applied, or empty while it is not serving. */
   public Optional<ReplicaState> replicaState() {
     storeLock.readLock().lock();
