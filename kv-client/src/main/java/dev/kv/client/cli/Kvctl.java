@@ -43,6 +43,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
       AdminCommands.Cluster.class,
       AdminCommands.Group.class,
       AdminCommands.Node.class,
+      SnapshotCommand.class,
+      RestoreCommand.class,
       HelpCommand.class
     },
     footerHeading = "%n",
