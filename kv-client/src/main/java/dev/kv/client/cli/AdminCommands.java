@@ -34,7 +34,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * Administration: {@code cluster status}, {@code group transfer-leader}, {@code node drain} and
- * {@code node remove}, through the Cluster service of the first endpoint that answers.
+ * {@code node remove}, through the Cluster service of the first endpoint that answers ({@code
+ * cluster health} is {@link HealthCommand}).
  */
 final class AdminCommands {
   private AdminCommands() {}
@@ -70,7 +71,8 @@ final class AdminCommands {
         : ExitCodes.SERVICE_ERROR;
   }
 
-  @Command(name = "cluster", description = "Cluster status.", subcommands = Cluster.StatusCmd.class)
+  @Command(name = "cluster", description = "Cluster status and health.",
+      subcommands = {Cluster.StatusCmd.class, HealthCommand.class})
   static final class Cluster {
     @ParentCommand Kvctl kvctl;
 

@@ -43,6 +43,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
       AdminCommands.Cluster.class,
       AdminCommands.Group.class,
       AdminCommands.Node.class,
+      SnapshotCommand.class,
+      RestoreCommand.class,
       HelpCommand.class
     },
     footerHeading = "%n",
@@ -50,7 +52,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:success",
-      "1:key not found (get), or the condition did not hold (--if-version, --if-absent)",
+      "1:key not found (get), the condition did not hold (--if-version, --if-absent), or the"
+          + " cluster is unhealthy (cluster health)",
       "2:usage error, or an argument the service rejects (e.g. a key over the size limit)",
       "3:server or connection error; stderr names the gRPC status"
     })

@@ -23,7 +23,13 @@ import dev.kv.api.v1.RemoveNodeResponse;
 import dev.kv.api.v1.TransferLeaderRequest;
 import dev.kv.api.v1.TransferLeaderResponse;
 import dev.kv.api.v1.UnreachableNode;
+import dev.kv.api.v1.ExportChunk;
+import dev.kv.api.v1.ExportGroupRequest;
+import dev.kv.api.v1.ImportRecordsRequest;
+import dev.kv.api.v1.ImportRecordsResponse;
 import dev.kv.server.api.NotServingException;
+import dev.kv.server.backup.GroupExporter;
+import dev.kv.server.backup.RecordImporter;
 import dev.kv.server.raft.RaftAdmin;
 import dev.kv.server.raft.RaftGroups;
 import dev.kv.server.raft.RaftNode;
@@ -47,6 +53,8 @@ public final class ClusterService extends ClusterGrpc.ClusterImplBase {
   private final PlacementCache cache;
   private final NodeChannels channels;
   private final RaftAdmin admin;
+  private final GroupExporter exporter;
+  private final RecordImporter importer;
   private final long timeoutMs;
 
   public ClusterService(RaftNode raft, PlacementCache cache, NodeChannels channels) {
@@ -54,7 +62,21 @@ public final class ClusterService extends ClusterGrpc.ClusterImplBase {
     this.cache = cache;
     this.channels = channels;
     this.admin = new RaftAdmin(raft.config());
+    this.exporter = new GroupExporter(raft, cache);
+    this.importer =
+        new RecordImporter(cache, raft.config().limits(), raft.config().requestTimeout());
     this.timeoutMs = raft.config().requestTimeout().toMillis();
+  }
+
+  @Override
+  public void exportGroup(ExportGroupRequest request, StreamObserver<ExportChunk> out) {
+    exporter.export(request, out);
+  }
+
+  @Override
+  public void importRecords(
+      ImportRecordsRequest request, StreamObserver<ImportRecordsResponse> out) {
+    importer.importRecords(request, out);
   }
 
   @Override

@@ -97,11 +97,9 @@ final class WriteBatcher {
   }
 
   private void send(List<Pending> batch) {
-    LogEntry.Builder entry =
-        LogEntry.newBuilder()
-            .setFormatVersion(Applier.FORMAT_VERSION)
-            .setProposedAtMillis(clock.millis());
+    LogEntry.Builder entry = LogEntry.newBuilder().setProposedAtMillis(clock.millis());
     batch.forEach(p -> entry.addCommands(p.command()));
+    entry.setFormatVersion(Applier.formatVersionFor(entry.getCommandsList()));
     CompletableFuture<EntryResult> sent;
     try {
       sent = submit.apply(entry.build());

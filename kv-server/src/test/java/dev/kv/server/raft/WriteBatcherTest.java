@@ -61,6 +61,28 @@ class WriteBatcherTest {
   }
 
   @Test
+  void onlyAnEntryCarryingAnImportIsWrittenInTheImportFormat() {
+    WriteBatcher b = batcher(100, 1 << 20, 1, 1000);
+    b.write(put("a", 1));
+    b.write(put("b", 1));
+    b.write(
+        Command.newBuilder()
+            .setImportRecord(
+                dev.kv.statemachine.proto.ImportRecord.newBuilder()
+                    .setKey(ByteString.copyFromUtf8("c"))
+                    .setVersion(3))
+            .build());
+    sent.get(0).apply(1);
+
+    assertThat(sent).hasSize(2);
+    assertThat(sent.get(0).entry().getFormatVersion())
+        .isEqualTo(dev.kv.statemachine.apply.Applier.FORMAT_VERSION);
+    assertThat(sent.get(1).entry().getCommandsCount()).isEqualTo(2);
+    assertThat(sent.get(1).entry().getFormatVersion())
+        .isEqualTo(dev.kv.statemachine.apply.Applier.IMPORT_FORMAT_VERSION);
+  }
+
+  @Test
   void writesArrivingWhileAnEntryIsInFlightShareTheNextEntryInOrder() {
     WriteBatcher b = batcher(100, 1 << 20, 1, 1000);
     CompletableFuture<AppliedWrite> first = b.write(put("a", 1));

@@ -32,8 +32,30 @@ import java.util.Optional;
  * <p>Not thread-safe: one thread applies, in log order.
  */
 public final class Applier {
-  /** The only log entry format this version writes and reads. */
+  /** The log entry format of every entry that carries no {@code ImportRecord}. */
   public static final int FORMAT_VERSION = 1;
+
+  /**
+   * The format of an entry that carries an {@code ImportRecord}: a binary that reads only {@link
+   * #FORMAT_VERSION} refuses the whole entry (and stops) rather than skip the import as a command
+   * it cannot decode, which would leave its replica without data its peers have.
+   */
+  public static final int IMPORT_FORMAT_VERSION = 2;
+
+  /** Whether this binary reads entries of {@code formatVersion}. */
+  public static boolean readsFormat(int formatVersion) {
+    return formatVersion == FORMAT_VERSION || formatVersion == IMPORT_FORMAT_VERSION;
+  }
+
+  /** The format an entry carrying {@code commands} must have. */
+  public static int formatVersionFor(List<Command> commands) {
+    for (Command c : commands) {
+      if (c.getOpCase() == Command.OpCase.IMPORT_RECORD) {
+        return IMPORT_FORMAT_VERSION;
+      }
+    }
+    return FORMAT_VERSION;
+  }
 
   private final KvStore store;
   private final ApplyConfig config;
@@ -69,10 +91,11 @@ public final class Applier {
     if (index <= before.getIndex()) {
       return Optional.empty();
     }
-    if (entry.getFormatVersion() != FORMAT_VERSION) {
+    if (!readsFormat(entry.getFormatVersion())) {
       throw new UnsupportedLogFormatException(
           "log entry " + index + " has format_version " + entry.getFormatVersion()
-              + "; this binary reads only " + FORMAT_VERSION + ": upgrade this node");
+              + "; this binary reads " + FORMAT_VERSION + " and " + IMPORT_FORMAT_VERSION
+              + ": upgrade this node");
     }
     long clock = Math.max(before.getClockMillis(), entry.getProposedAtMillis());
     StagedState staged = new StagedState(store);
@@ -96,6 +119,13 @@ public final class Applier {
                     SetOwnershipResult.newBuilder()
                         .setChanged(newer)
                         .setEpoch(ownership.getEpoch())));
+        continue;
+      }
+      if (command.getOpCase() == Command.OpCase.IMPORT_RECORD
+          && entry.getFormatVersion() != IMPORT_FORMAT_VERSION) {
+        // What a binary without imports does with it: nothing. Replicas must agree.
+        result.addResults(rejection(Rejection.Reason.INVALID,
+            "an import_record command needs an entry of format_version " + IMPORT_FORMAT_VERSION));
         continue;
       }
       ByteString key = CommandExecutor.keyOf(command);

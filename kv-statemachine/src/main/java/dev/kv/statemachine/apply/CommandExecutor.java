@@ -7,6 +7,8 @@ import dev.kv.statemachine.proto.CompareAndSet;
 import dev.kv.statemachine.proto.CompareAndSetResult;
 import dev.kv.statemachine.proto.Condition;
 import dev.kv.statemachine.proto.DeleteResult;
+import dev.kv.statemachine.proto.ImportRecord;
+import dev.kv.statemachine.proto.ImportResult;
 import dev.kv.statemachine.proto.PutResult;
 import dev.kv.statemachine.proto.Rejection;
 import dev.kv.statemachine.proto.StoredValue;
@@ -25,6 +27,7 @@ final class CommandExecutor {
       case PUT -> put(staged, index, command.getPut().getKey(), command.getPut().getValue());
       case DELETE -> delete(staged, command.getDelete().getKey());
       case COMPARE_AND_SET -> compareAndSet(staged, index, command.getCompareAndSet());
+      case IMPORT_RECORD -> importRecord(staged, index, command.getImportRecord());
       case SET_OWNERSHIP -> throw new IllegalArgumentException("ownership is applied by Applier");
       case OP_NOT_SET -> Applier.rejection(Rejection.Reason.INVALID, "command has no operation");
     };
@@ -36,6 +39,7 @@ final class CommandExecutor {
       case PUT -> command.getPut().getKey();
       case DELETE -> command.getDelete().getKey();
       case COMPARE_AND_SET -> command.getCompareAndSet().getKey();
+      case IMPORT_RECORD -> command.getImportRecord().getKey();
       case SET_OWNERSHIP, OP_NOT_SET -> ByteString.EMPTY;
     };
   }
@@ -88,6 +92,42 @@ final class CommandExecutor {
       return casResult(true, 0);
     }
     return casResult(true, write(staged, index, storageKey, cas.getPutValue()));
+  }
+
+  /** See {@code ImportRecord} in replicated.proto for the rules. */
+  private CommandResult importRecord(StagedState staged, long index, ImportRecord record) {
+    if (record.getKey().isEmpty()) {
+      return emptyKey();
+    }
+    if (record.getVersion() == 0) {
+      return Applier.rejection(
+          Rejection.Reason.INVALID, "an imported record's version must be >= 1");
+    }
+    ByteString storageKey = StorageKeys.of(record.getKey());
+    Optional<StoredValue> current = staged.get(storageKey);
+    if (current.isPresent()
+        && current.get().getValue().equals(record.getValue())
+        && current.get().getVersion() >= record.getVersion()) {
+      return importResult(false, current.get().getVersion());
+    }
+    long version =
+        current.map(v -> Math.max(record.getVersion(), v.getVersion() + 1)).orElse(record.getVersion());
+    staged
+        .writes()
+        .put(
+            storageKey,
+            StoredValue.newBuilder()
+                .setValue(record.getValue())
+                .setVersion(version)
+                .setModIndex(index)
+                .build());
+    return importResult(true, version);
+  }
+
+  private static CommandResult importResult(boolean written, long version) {
+    return CommandResult.newBuilder()
+        .setImportRecord(ImportResult.newBuilder().setWritten(written).setVersion(version))
+        .build();
   }
 
   private static String invalidCondition(Condition condition) {

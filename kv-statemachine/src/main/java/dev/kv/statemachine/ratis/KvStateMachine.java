@@ -130,10 +130,9 @@ public final class KvStateMachine extends BaseStateMachine {
   @Override
   public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
     LogEntry entry = decodeEntry(request.getMessage().getContent().asReadOnlyByteBuffer());
-    if (entry.getFormatVersion() != Applier.FORMAT_VERSION) {
+    if (!Applier.readsFormat(entry.getFormatVersion())) {
       throw new IOException(
-          "log entry format_version " + entry.getFormatVersion() + " is not "
-              + Applier.FORMAT_VERSION);
+          "log entry format_version " + entry.getFormatVersion() + " is not one this node reads");
     }
     return super.startTransaction(request);
   }
@@ -279,6 +278,25 @@ public final class KvStateMachine extends BaseStateMachine {
     storeLock.readLock().lock();
     try {
       return reads == null ? Optional.empty() : Optional.of(reads.read(request));
+    } finally {
+      storeLock.readLock().unlock();
+    }
+  }
+
+  /**
+   * Writes a consistent copy of the live database to {@code target} (which must not exist), for a
+   * backup: it holds exactly the writes applied up to the applied index recorded in it, and stays
+   * valid whatever happens to the live database afterwards. Returns false while the replica is
+   * not serving (installing a snapshot or closed).
+   */
+  public boolean checkpointTo(Path target) {
+    storeLock.readLock().lock();
+    try {
+      if (store == null) {
+        return false;
+      }
+      store.checkpoint(target);
+      return true;
     } finally {
       storeLock.readLock().unlock();
     }

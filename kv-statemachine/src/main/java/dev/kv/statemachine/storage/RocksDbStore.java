@@ -51,6 +51,7 @@ public final class RocksDbStore implements KvStore {
   private final ColumnFamilyHandle data;
   private final ColumnFamilyHandle sessions;
   private final ColumnFamilyHandle meta;
+  private final boolean readOnly;
   private volatile AppliedState applied;
 
   private RocksDbStore(
@@ -58,7 +59,9 @@ public final class RocksDbStore implements KvStore {
       DBOptions dbOptions,
       ColumnFamilyOptions cfOptions,
       RocksDB db,
-      List<ColumnFamilyHandle> handles) {
+      List<ColumnFamilyHandle> handles,
+      boolean readOnly) {
+    this.readOnly = readOnly;
     this.dir = dir;
     this.dbOptions = dbOptions;
     this.cfOptions = cfOptions;
@@ -95,12 +98,36 @@ public final class RocksDbStore implements KvStore {
     try {
       Files.createDirectories(dir);
       RocksDB db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
-      return new RocksDbStore(dir, dbOptions, cfOptions, db, handles);
+      return new RocksDbStore(dir, dbOptions, cfOptions, db, handles, false);
     } catch (RocksDBException | java.io.IOException e) {
       handles.forEach(ColumnFamilyHandle::close);
       cfOptions.close();
       dbOptions.close();
       throw new StorageException("cannot open RocksDB in " + dir, e);
+    }
+  }
+
+  /**
+   * Opens a {@link #checkpoint} (or a database no one else has open) read-only, with options of
+   * its own: for reading a copy while the live database goes on. {@link #commit} fails on it.
+   */
+  public static RocksDbStore openReadOnly(Path dir) {
+    DBOptions dbOptions = new DBOptions();
+    ColumnFamilyOptions cfOptions = new ColumnFamilyOptions();
+    List<ColumnFamilyDescriptor> descriptors =
+        List.of(
+            new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions),
+            new ColumnFamilyDescriptor(SESSIONS_CF, cfOptions),
+            new ColumnFamilyDescriptor(META_CF, cfOptions));
+    List<ColumnFamilyHandle> handles = new ArrayList<>();
+    try {
+      RocksDB db = RocksDB.openReadOnly(dbOptions, dir.toString(), descriptors, handles);
+      return new RocksDbStore(dir, dbOptions, cfOptions, db, handles, true);
+    } catch (RocksDBException e) {
+      handles.forEach(ColumnFamilyHandle::close);
+      cfOptions.close();
+      dbOptions.close();
+      throw new StorageException("cannot open RocksDB in " + dir + " read-only", e);
     }
   }
 
@@ -204,7 +231,9 @@ public final class RocksDbStore implements KvStore {
   @Override
   public void close() {
     try {
-      db.syncWal();
+      if (!readOnly) {
+        db.syncWal();
+      }
     } catch (RocksDBException e) {
       throw new StorageException("cannot sync the WAL of RocksDB in " + dir, e);
     } finally {

@@ -208,10 +208,10 @@ class ApplierTest {
 
   @Test
   void anEntryInAnUnknownFormatStopsApplyAndChangesNothing() {
-    LogEntry future = entry(1_000, put("k", "a")).toBuilder().setFormatVersion(2).build();
+    LogEntry future = entry(1_000, put("k", "a")).toBuilder().setFormatVersion(3).build();
     assertThatThrownBy(() -> applier.apply(1, 1, future))
         .isInstanceOf(UnsupportedLogFormatException.class)
-        .hasMessageContaining("format_version 2")
+        .hasMessageContaining("format_version 3")
         .hasMessageContaining("upgrade");
     assertThat(store.appliedState().getIndex()).isZero();
     assertThat(get("k").getFound()).isFalse();

@@ -62,6 +62,36 @@ class RocksDbStoreTest extends KvStoreContract {
   }
 
   @Test
+  void aCheckpointOpensReadOnlyBesideTheLiveDatabaseAndRefusesWrites() {
+    WriteSet w = writes(5);
+    w.put(bytes("a"), value("1", 1));
+    w.put(bytes("b"), value("2", 4));
+    store.commit(w);
+    Path checkpoint = dir.resolve("checkpoint");
+    ((RocksDbStore) store).checkpoint(checkpoint);
+    WriteSet later = writes(6);
+    later.delete(bytes("a"));
+    store.commit(later);
+
+    try (RocksDbStore copy = RocksDbStore.openReadOnly(checkpoint)) {
+      assertThat(copy.appliedState().getIndex()).isEqualTo(5);
+      java.util.List<String> keys = new java.util.ArrayList<>();
+      copy.scan(com.google.protobuf.ByteString.EMPTY, (key, value) -> keys.add(key.toStringUtf8()));
+      assertThat(keys).containsExactly("a", "b");
+      assertThatThrownBy(() -> copy.commit(writes(7))).isInstanceOf(StorageException.class);
+    }
+    assertThat(store.get(bytes("a"))).isEmpty();
+  }
+
+  @Test
+  void openingAMissingCheckpointReadOnlyFailsNamingThePath() {
+    Path missing = dir.resolve("missing");
+    assertThatThrownBy(() -> RocksDbStore.openReadOnly(missing))
+        .isInstanceOf(StorageException.class)
+        .hasMessageContaining(missing.toString());
+  }
+
+  @Test
   void storesOfResourcesWithStatisticsAddToTheSharedStatistics() {
     try (RocksDbResources withStatistics = new RocksDbResources(8L << 20, 4L << 20, 1, true)) {
       Statistics statistics = withStatistics.statistics().orElseThrow();
