@@ -32,12 +32,13 @@ public final class RaftAdmin {
 
   /** A Ratis client for administrative calls: few retries, since the controller retries too. */
   static RaftClient client(NodeConfig config, RaftGroup group) {
-    return client(
-        config,
-        group,
-        RetryPolicies.retryUpToMaximumCountWithFixedSleep(
-            5, TimeDuration.valueOf(200, TimeUnit.MILLISECONDS)));
+    return client(config, group, ADMIN_RETRIES);
   }
+
+  /** Few retries: the placement controller retries in its next round anyway. */
+  private static final RetryPolicy ADMIN_RETRIES =
+      RetryPolicies.retryUpToMaximumCountWithFixedSleep(
+          5, TimeDuration.valueOf(200, TimeUnit.MILLISECONDS));
 
   /** A Ratis client of {@code group} with this node's client settings. */
   static RaftClient client(NodeConfig config, RaftGroup group, RetryPolicy retryPolicy) {
@@ -46,6 +47,17 @@ public final class RaftAdmin {
         .setRaftGroup(group)
         .setProperties(RaftPropertiesMapper.clientProperties(config))
         .setRetryPolicy(retryPolicy)
+        .build();
+  }
+
+  /** An administrative client that contacts {@code first} before any other member. */
+  private static RaftClient client(NodeConfig config, RaftGroup group, RaftPeerId first) {
+    return RaftClient.newBuilder()
+        .setClientId(ClientId.randomId())
+        .setRaftGroup(group)
+        .setLeaderId(first)
+        .setProperties(RaftPropertiesMapper.clientProperties(config))
+        .setRetryPolicy(ADMIN_RETRIES)
         .build();
   }
 
@@ -82,30 +94,48 @@ public final class RaftAdmin {
   /** Changes the group's membership (joint consensus) to these voters and listeners. */
   public void setMembers(RaftGroup current, List<RaftPeer> voters, List<RaftPeer> listeners)
       throws IOException {
-    try (RaftClient c = client(config, current)) {
-      RaftClientReply reply =
-          c.admin()
-              .setConfiguration(
-                  SetConfigurationRequest.Arguments.newBuilder()
-                      .setServersInNewConf(voters)
-                      .setListenersInNewConf(listeners)
-                      .build());
-      if (!reply.isSuccess()) {
-        throw new IOException("membership change of " + current.getGroupId() + " failed",
-            reply.getException());
-      }
+    RaftClientReply reply =
+        throughAnyMember(current, c -> c.admin().setConfiguration(
+            SetConfigurationRequest.Arguments.newBuilder()
+                .setServersInNewConf(voters)
+                .setListenersInNewConf(listeners)
+                .build()));
+    if (!reply.isSuccess()) {
+      throw new IOException("membership change of " + current.getGroupId() + " failed",
+          reply.getException());
     }
   }
 
   /** Moves the group's leadership to {@code target}. */
   public void transferLeadership(RaftGroup group, RaftPeerId target, long timeoutMs)
       throws IOException {
-    try (RaftClient c = client(config, group)) {
-      RaftClientReply reply = c.admin().transferLeadership(target, timeoutMs);
-      if (!reply.isSuccess()) {
-        throw new IOException("leadership transfer of " + group.getGroupId() + " to " + target
-            + " failed", reply.getException());
+    RaftClientReply reply = throughAnyMember(group, c -> c.admin().transferLeadership(target, timeoutMs));
+    if (!reply.isSuccess()) {
+      throw new IOException("leadership transfer of " + group.getGroupId() + " to " + target
+          + " failed", reply.getException());
+    }
+  }
+
+  /** A call through a Ratis client of a group. */
+  private interface AdminCall {
+    RaftClientReply call(RaftClient client) throws IOException;
+  }
+
+  /**
+   * Makes {@code call} through a client that first contacts each member of {@code group} in turn,
+   * until one hosts the group: the client follows a member's redirect to the leader, but gives up
+   * on a member that has no replica at all (GroupMismatchException), which a member listed in
+   * the configuration may be when it lost its replica or crashed before creating it.
+   */
+  private RaftClientReply throughAnyMember(RaftGroup group, AdminCall call) throws IOException {
+    GroupMismatchException last = null;
+    for (RaftPeer first : group.getPeers()) {
+      try (RaftClient c = client(config, group, first.getId())) {
+        return call.call(c);
+      } catch (GroupMismatchException e) {
+        last = e;
       }
     }
+    throw last != null ? last : new IOException("group " + group.getGroupId() + " has no members");
   }
 }
