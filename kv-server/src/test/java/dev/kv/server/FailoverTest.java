@@ -83,7 +83,7 @@ class FailoverTest {
     }
   }
 
-  private static List<Path> installedSnapshots(TestCluster cluster, int node) throws IOException {
+  static List<Path> installedSnapshots(TestCluster cluster, int node) throws IOException {
     Path groupDir =
         cluster.config(node).dataDir().resolve("raft").resolve(RaftGroups.idOf(TestCluster.DATA0).getUuid().toString());
     try (Stream<Path> files = Files.walk(groupDir.resolve("sm"))) {
