@@ -15,9 +15,12 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
+import org.apache.ratis.protocol.RaftGroupMemberId;
 import org.apache.ratis.server.RaftServer;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -61,6 +64,73 @@ class PartitionedFollowerTest {
           .isLessThan(followerNextIndex);
 
       cluster.heal(follower);
+      assertCaughtUpServingAndAbleToLead(cluster, client, leader, follower, written);
+    }
+  }
+
+  /**
+   * The regression test of the chaos suite's "follower never recovers from a snapshot install".
+   * A follower that accepted entries which are still being written when a snapshot install lands
+   * must go on appending afterwards. After a real partition heals (or a paused process resumes)
+   * the leader's retransmitted appendEntries reach the follower together with the snapshot, so
+   * this happens by chance there; stalling the follower's log writes makes it certain here.
+   *
+   * <p>With Ratis 3.3.0's default append-entries composition, the install dropped the queued
+   * writes without completing them, every later append waited behind them, and the follower's
+   * applied index stayed at the snapshot for good. See RaftPropertiesMapper.
+   */
+  @Test
+  void aFollowerWhoseAcceptedEntriesAreStillBeingWrittenWhenASnapshotLandsCatchesUp()
+      throws IOException {
+    // Snapshot every 20 entries; 1 MiB segments, so the few entries the stalled follower takes
+    // fit in its open segment (its writer is held, so it must not start a new one).
+    try (TestCluster cluster =
+            TestCluster.startBehindProxies(dir, 3, new RaftLogSettings(20, 1 << 20));
+        KvClient client = cluster.client()) {
+      Map<String, String> written = new LinkedHashMap<>();
+      put(client, written, "p:before", "1");
+      int leader = cluster.awaitLeader();
+      int follower = followerLeadingNothing(cluster, leader);
+      RaftServer.Division leaderReplica = dataReplica(cluster, leader);
+      RaftGroupMemberId replica =
+          RaftGroupMemberId.valueOf(
+              RaftGroups.peerId(cluster.config(follower).nodeId()),
+              RaftGroups.idOf(TestCluster.DATA0));
+
+      // The follower misses a few entries, then comes back with a log disk that stalls.
+      cluster.stop(follower);
+      try (KvClient toLeader = cluster.client(List.of(cluster.endpoint(leader)));
+          RaftLogWriteStall stall = new RaftLogWriteStall(replica)) {
+        for (int i = 0; i < 5; i++) {
+          put(toLeader, written, "p:while-down-" + i, "value-" + i);
+        }
+        cluster.start(follower);
+        RaftServer.Division followerReplica = dataReplica(cluster, follower);
+        long restartedAt = followerReplica.getRaftLog().getNextIndex();
+        await("the follower accepts the entries it missed (written later)")
+            .atMost(CATCH_UP)
+            .pollInterval(Duration.ofMillis(50))
+            .until(() -> followerReplica.getRaftLog().getNextIndex() > restartedAt);
+        assertThat(stall.wasHit()).as("the follower's log writes are held").isTrue();
+
+        // Cut off (refused, so nothing sent meanwhile arrives later) while the leader moves on
+        // and purges the log behind its snapshots.
+        cluster.cutOff(follower, TcpProxy.Cut.REFUSE);
+        long followerNextIndex = followerReplica.getRaftLog().getNextIndex();
+        String large = "x".repeat(256 << 10);
+        for (int i = 0; i < 100 && leaderReplica.getRaftLog().getStartIndex() <= followerNextIndex;
+            i++) {
+          put(toLeader, written, "p:large-" + i, large);
+        }
+        awaitLeaderPurgedPast(leaderReplica, followerNextIndex);
+
+        cluster.heal(follower);
+        await("the follower installs the leader's snapshot, its accepted entries still unwritten")
+            .atMost(CATCH_UP)
+            .pollInterval(Duration.ofMillis(50))
+            .until(() -> followerReplica.getRaftLog().getSnapshotIndex() >= followerNextIndex);
+        stall.release();
+      }
       assertCaughtUpServingAndAbleToLead(cluster, client, leader, follower, written);
     }
   }

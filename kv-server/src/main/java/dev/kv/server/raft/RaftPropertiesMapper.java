@@ -44,6 +44,17 @@ public final class RaftPropertiesMapper {
     // leader's window of unacknowledged chunks is full and each waits out the request timeout:
     // 8 x 3 s by default. Chunks are up to 16 MB, so a window of 2 costs no throughput.
     GrpcConfigKeys.Server.setInstallSnapshotRequestElementLimit(p, 2);
+    // Append each appendEntries request on its own, not composed onto one future chain per
+    // follower (Ratis 3.3.0 default). With composition, a follower that accepted entries still
+    // being written when a snapshot install lands (the leader's retransmitted appendEntries after
+    // a partition heals or a paused process resumes; a slow disk) never appends again:
+    // SegmentedRaftLog.onSnapshotInstalled -> SegmentedRaftLogWorker.syncWithSnapshot clears the
+    // write queue without completing the dropped writes' futures, and every later append waits
+    // behind them in RaftServerImpl's NavigableIndices chain; or a chained append that runs after
+    // the install fails RaftLogBase.validateLogEntry ("Difference between entry index and
+    // RaftLog's latest snapshot index ...") and fails the chain, and every later append with it.
+    // Uncomposed, such a request fails or hangs alone and the leader's retry heals it.
+    RaftServerConfigKeys.Log.setAppendEntriesComposeEnabled(p, false);
 
     // The largest entry must fit the appender buffer, which must fit the log write buffer; both
     // are per group, so they are sized to the entry limit rather than left at 8 MB.
