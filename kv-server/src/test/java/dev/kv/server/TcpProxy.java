@@ -18,11 +18,11 @@ import java.util.concurrent.Executors;
  * proxy's address; the proxy forwards to the node's real address.
  *
  * <p>A cut either refuses or drops. Refusing closes every connection through the proxy and every
- * new one at once, as a host that answers with a reset (or a process that died). Dropping stops
- * moving bytes but keeps the connections open, as a firewall that discards packets (or a paused
- * process): senders see nothing answered and wait out their own timeouts, and what they sent
- * meanwhile is delivered when the cut heals, as TCP retransmission delivers it after a real
- * partition.
+ * new one at once, as when the node's process is gone: callers see their connections end and
+ * reconnect in vain. Dropping stops moving bytes but keeps the connections open, as a firewall
+ * that discards packets (or a paused process): senders see nothing answered and wait out their
+ * own timeouts, and what they sent meanwhile is delivered when the cut heals, as TCP
+ * retransmission delivers it after a real partition.
  *
  * <p>Only the node's inbound side goes through its proxy: the node's own outgoing connections
  * come from the same loopback address as everyone's and cannot be told apart. With Ratis'
