@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -83,7 +84,45 @@ class FailoverTest {
     }
   }
 
-  private static List<Path> installedSnapshots(TestCluster cluster, int node) throws IOException {
+  @Test
+  void aSnapshotWhoseFilesExceedTheMessageLimitIsInstalledInChunks() {
+    // Incompressible values, so the checkpoint holds SST files of several MiB: more than one
+    // gRPC message may carry. Segments of 1 MiB close (and are purged) every other entry.
+    RaftLogSettings frequentSnapshots = new RaftLogSettings(20, 1 << 20);
+    try (TestCluster cluster = TestCluster.start(dir, 3, frequentSnapshots);
+        KvClient client = cluster.client()) {
+      client.put("s:before", "1");
+      int follower = cluster.aFollower();
+      cluster.stop(follower);
+
+      Random random = new Random(7);
+      String last = null;
+      for (int i = 0; i < 12; i++) {
+        last = randomLetters(random, 512 << 10);
+        client.put("s:large-" + i, last);
+      }
+      int leader = cluster.awaitLeader();
+      long leaderLogStart =
+          cluster.node(leader).raft().replica(TestCluster.DATA0).orElseThrow().getRaftLog()
+              .getStartIndex();
+      assertThat(leaderLogStart).as("the leader purged its log").isGreaterThan(10);
+
+      cluster.start(follower);
+      awaitLocalValue(cluster, follower, "s:large-11", last);
+      awaitLocalValue(cluster, follower, "s:before", "1");
+      assertThat(cluster.fatalErrors).isEmpty();
+    }
+  }
+
+  private static String randomLetters(Random random, int length) {
+    StringBuilder letters = new StringBuilder(length);
+    for (int i = 0; i < length; i++) {
+      letters.append((char) ('a' + random.nextInt(26)));
+    }
+    return letters.toString();
+  }
+
+  static List<Path> installedSnapshots(TestCluster cluster, int node) throws IOException {
     Path groupDir =
         cluster.config(node).dataDir().resolve("raft").resolve(RaftGroups.idOf(TestCluster.DATA0).getUuid().toString());
     try (Stream<Path> files = Files.walk(groupDir.resolve("sm"))) {

@@ -19,6 +19,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,17 +30,26 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A cluster of real nodes in this JVM: Ratis servers and gRPC servers on loopback ports, RocksDB
- * in a temp directory. Nodes can be stopped and restarted from their data.
+ * in a temp directory. Nodes can be stopped and restarted from their data. A cluster started
+ * {@linkplain #startBehindProxies behind proxies} can also cut a running seed node off from its
+ * peers and heal it.
  */
 public final class TestCluster implements AutoCloseable {
   /** The only data group of a cluster started with one data group. */
   public static final GroupId DATA0 = new GroupId("data-0");
+  /**
+   * Where the Raft proxy of a node listens: another loopback address with the node's own port
+   * (a node must listen on the port its peers know it by; the host may differ).
+   */
+  private static final String PROXY_HOST = "127.0.0.2";
 
   private final Path dir;
   private final List<Peer> seeds = new ArrayList<>();
   private final List<NodeConfig> configs = new ArrayList<>();
   private final List<KvNode> nodes = new CopyOnWriteArrayList<>();
   private final List<ManagedChannel> channels = new CopyOnWriteArrayList<>();
+  /** The Raft proxy of each seed node, when started behind proxies; else empty. */
+  private final List<TcpProxy> proxies = new ArrayList<>();
   private final RaftLogSettings raftLog;
   private final ClusterSettings settings;
   public final List<String> fatalErrors = new CopyOnWriteArrayList<>();
@@ -47,16 +57,31 @@ public final class TestCluster implements AutoCloseable {
   private final boolean metrics;
 
   TestCluster(
-      Path dir, int size, RaftLogSettings raftLog, ClusterSettings settings, boolean metrics) {
+      Path dir,
+      int size,
+      RaftLogSettings raftLog,
+      ClusterSettings settings,
+      boolean metrics,
+      boolean proxied) {
     this.dir = dir;
     this.raftLog = raftLog;
     this.settings = settings;
     this.metrics = metrics;
+    List<HostPort> listen = new ArrayList<>();
     for (int i = 0; i < size; i++) {
-      seeds.add(new Peer(new NodeId("n" + (i + 1)), new HostPort("127.0.0.1", freePort())));
+      HostPort raftAddress = new HostPort("127.0.0.1", freePort());
+      listen.add(raftAddress);
+      HostPort known = proxied ? new HostPort(PROXY_HOST, raftAddress.port()) : raftAddress;
+      seeds.add(new Peer(new NodeId("n" + (i + 1)), known));
+      if (proxied) {
+        proxies.add(
+            new TcpProxy(
+                new InetSocketAddress(known.host(), known.port()),
+                new InetSocketAddress(raftAddress.host(), raftAddress.port())));
+      }
     }
     for (int i = 0; i < size; i++) {
-      configs.add(config(seeds.get(i).id(), seeds.get(i).raftAddress(), null));
+      configs.add(config(seeds.get(i).id(), listen.get(i), null));
       nodes.add(null);
     }
   }
@@ -100,9 +125,28 @@ public final class TestCluster implements AutoCloseable {
         dir, size, RaftLogSettings.DEFAULTS, new ClusterSettings(1, 3, Duration.ofMinutes(5)), true);
   }
 
+  /**
+   * A cluster of {@code size} seed nodes with one data group, whose peers reach each other's Raft
+   * ports through proxies, so {@link #cutOff} can isolate a running node.
+   */
+  static TestCluster startBehindProxies(Path dir, int size, RaftLogSettings raftLog) {
+    return start(
+        dir, size, raftLog, new ClusterSettings(1, 3, Duration.ofMinutes(5)), false, true);
+  }
+
   private static TestCluster start(
       Path dir, int size, RaftLogSettings raftLog, ClusterSettings settings, boolean metrics) {
-    TestCluster cluster = new TestCluster(dir, size, raftLog, settings, metrics);
+    return start(dir, size, raftLog, settings, metrics, false);
+  }
+
+  private static TestCluster start(
+      Path dir,
+      int size,
+      RaftLogSettings raftLog,
+      ClusterSettings settings,
+      boolean metrics,
+      boolean proxied) {
+    TestCluster cluster = new TestCluster(dir, size, raftLog, settings, metrics, proxied);
     for (int i = 0; i < size; i++) {
       cluster.start(i);
     }
@@ -138,6 +182,19 @@ public final class TestCluster implements AutoCloseable {
   void crash(int i) {
     nodes.get(i).crash();
     nodes.set(i, null);
+  }
+
+  /**
+   * Cuts running node {@code i} off from its peers (see {@link TcpProxy}); clients still reach
+   * its API. Only for a cluster started behind proxies.
+   */
+  void cutOff(int i, TcpProxy.Cut how) {
+    proxies.get(i).cutOff(how);
+  }
+
+  /** Lets node {@code i}'s peers reach it again. */
+  void heal(int i) {
+    proxies.get(i).heal();
   }
 
   boolean isRunning(int i) {
@@ -289,6 +346,7 @@ public final class TestCluster implements AutoCloseable {
         nodes.set(i, null);
       }
     }
+    proxies.forEach(TcpProxy::close);
   }
 
   static int freePort() {

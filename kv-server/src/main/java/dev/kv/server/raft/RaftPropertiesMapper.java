@@ -42,8 +42,19 @@ public final class RaftPropertiesMapper {
     RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(log.segmentSizeBytes()));
     // A snapshot stream that fails at once (follower still down) is only noticed when the
     // leader's window of unacknowledged chunks is full and each waits out the request timeout:
-    // 8 x 3 s by default. Chunks are up to 16 MB, so a window of 2 costs no throughput.
+    // 8 x 3 s by default. Two chunks of about 1 MiB (below) per round trip still fill a LAN link.
     GrpcConfigKeys.Server.setInstallSnapshotRequestElementLimit(p, 2);
+    // Append each appendEntries request on its own, not composed onto one future chain per
+    // follower (Ratis 3.3.0 default). With composition, a follower that accepted entries still
+    // being written when a snapshot install lands (the leader's retransmitted appendEntries after
+    // a partition heals or a paused process resumes; a slow disk) never appends again:
+    // SegmentedRaftLog.onSnapshotInstalled -> SegmentedRaftLogWorker.syncWithSnapshot clears the
+    // write queue without completing the dropped writes' futures, and every later append waits
+    // behind them in RaftServerImpl's NavigableIndices chain; or a chained append that runs after
+    // the install fails RaftLogBase.validateLogEntry ("Difference between entry index and
+    // RaftLog's latest snapshot index ...") and fails the chain, and every later append with it.
+    // Uncomposed, such a request fails or hangs alone and the leader's retry heals it.
+    RaftServerConfigKeys.Log.setAppendEntriesComposeEnabled(p, false);
 
     // The largest entry must fit the appender buffer, which must fit the log write buffer; both
     // are per group, so they are sized to the entry limit rather than left at 8 MB.
@@ -51,6 +62,10 @@ public final class RaftPropertiesMapper {
     RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf(maxEntry));
     RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf(maxEntry + 64L * 1024));
     GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf(maxEntry + 1024L * 1024));
+    // A snapshot is sent in chunks of at most this many bytes of file data, each one gRPC
+    // message. Ratis' 16 MB default exceeds the message limit above, so any snapshot holding a
+    // RocksDB file over ~2 MiB was refused by every follower (RESOURCE_EXHAUSTED) forever.
+    RaftServerConfigKeys.Log.Appender.setSnapshotChunkSizeMax(p, SizeInBytes.valueOf(maxEntry));
     return p;
   }
 

@@ -57,7 +57,7 @@ public final class KvStateMachine extends BaseStateMachine {
   private final FatalErrorHandler fatal;
   private final Ownership initialOwnership;
   private final CheckpointSnapshotStorage snapshots = new CheckpointSnapshotStorage();
-  /** Reads share it; swapping the database (pause, install, close) takes it exclusively. */
+  /** Reads and applies share it; swapping the database (pause, install, close) takes it alone. */
   private final ReadWriteLock storeLock = new ReentrantReadWriteLock();
 
   private Path dbDir;
@@ -143,13 +143,25 @@ public final class KvStateMachine extends BaseStateMachine {
     long term = logEntry.getTerm();
     long index = logEntry.getIndex();
     Optional<EntryResult> result;
+    // Shared with reads; pause() takes it exclusively, so it waits for an apply in progress and
+    // never closes the database under one.
+    storeLock.readLock().lock();
     try {
+      if (applier == null) {
+        // Paused for a snapshot install: Ratis' apply thread goes on with entries it committed
+        // before the pause until it sees the reload. Ratis pauses only to install a snapshot
+        // above this replica's commit index, so that snapshot covers them.
+        LOG.info("{}: entry {} left to the snapshot being installed", getGroupId(), index);
+        return CompletableFuture.completedFuture(Message.EMPTY);
+      }
       LogEntry entry =
           decodeEntry(logEntry.getStateMachineLogEntry().getLogData().asReadOnlyByteBuffer());
       result = applier.apply(term, index, entry);
     } catch (RuntimeException | IOException e) {
       fatal.onFatalError("apply of log entry " + index + " in group " + getGroupId(), e);
       throw new IllegalStateException("apply of log entry " + index + " failed; stopping", e);
+    } finally {
+      storeLock.readLock().unlock();
     }
     updateLastAppliedTermIndex(term, index);
     byte[] reply = result.map(EntryResult::toByteArray).orElse(new byte[0]);
