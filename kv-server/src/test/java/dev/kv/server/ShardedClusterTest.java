@@ -19,8 +19,6 @@ import dev.kv.client.ScanOptions;
 import dev.kv.server.api.RoutingErrors;
 import dev.kv.server.config.ClusterSettings;
 import dev.kv.server.config.RaftLogSettings;
-import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.nio.charset.StandardCharsets;
@@ -230,10 +228,7 @@ class ShardedClusterTest {
   }
 
   private static ClusterGrpc.ClusterBlockingStub cluster(TestCluster cluster, int node) {
-    ManagedChannel channel =
-        ManagedChannelBuilder.forTarget(cluster.endpoint(node)).usePlaintext().build();
-    cluster.track(channel);
-    return ClusterGrpc.newBlockingStub(channel).withDeadlineAfter(30, java.util.concurrent.TimeUnit.SECONDS);
+    return cluster.clusterStub(node);
   }
 
 }
