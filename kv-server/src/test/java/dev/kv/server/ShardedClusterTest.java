@@ -132,6 +132,32 @@ class ShardedClusterTest {
     }
   }
 
+  /**
+   * Draining the node that leads the meta group: the map moves the meta replica off it before
+   * its leadership moves, and meanwhile that node, which runs the placement controller, must
+   * still read the map from its own replica (Ratis' client there no longer lists it as a peer).
+   */
+  @Test
+  void drainingTheMetaLeaderFinishes() {
+    try (TestCluster cluster = TestCluster.start(dir, 3, RaftLogSettings.DEFAULTS, FOUR_GROUPS)) {
+      NodeId n4 = cluster.node(cluster.addNode()).config().nodeId();
+      awaitPlacement(cluster, "n4 holds its share and every group settled", map ->
+          map.groupsOn(n4).size() >= 3 && isBalanced(map) && settled(cluster, map));
+      int metaLeader = cluster.awaitLeader(dev.kv.server.raft.RaftGroups.META);
+      NodeId victim = cluster.node(metaLeader).config().nodeId();
+
+      cluster(cluster, (metaLeader + 1) % 4)
+          .drainNode(DrainNodeRequest.newBuilder().setNodeId(victim.value()).build());
+
+      awaitPlacement(cluster, victim + " empty and every group settled", map ->
+          map.groupsOn(victim).isEmpty() && settled(cluster, map));
+      cluster(cluster, (metaLeader + 1) % 4)
+          .removeNode(RemoveNodeRequest.newBuilder().setNodeId(victim.value()).build());
+      awaitPlacement(cluster, victim + " gone from the map", map -> map.node(victim).isEmpty());
+      assertThat(cluster.fatalErrors).isEmpty();
+    }
+  }
+
   /** kvctl shows the layout and moves a leader. */
   private static void assertKvctlAdministers(TestCluster cluster) {
     String endpoints = String.join(",", cluster.endpoints());

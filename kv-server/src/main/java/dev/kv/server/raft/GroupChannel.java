@@ -87,7 +87,7 @@ final class GroupChannel implements GroupAccess, AutoCloseable {
       return readSerializable(read);
     }
     checkServing();
-    return hostedHere() ? barrier.read(read) : client.readAtLeader(read);
+    return readsHere() ? barrier.read(read) : client.readAtLeader(read);
   }
 
   @Override
@@ -106,6 +106,17 @@ final class GroupChannel implements GroupAccess, AutoCloseable {
     } catch (IOException e) {
       return client.leaderHint().map(id -> new NodeId(id.toString()));
     }
+  }
+
+  /**
+   * Whether a linearizable read can be served by this node's replica: it must be hosted here and
+   * be one of the peers the channel was made for, since Ratis' client cannot address a server
+   * outside its peer list. A replica the map already moved away is not (until it is removed it
+   * still hosts the group, and it may even lead it: the meta leader that is being drained reads
+   * the map this way); it reads at the leader instead, which the client finds by redirection.
+   */
+  private boolean readsHere() {
+    return hostedHere() && peers.stream().anyMatch(p -> p.getId().equals(server.getId()));
   }
 
   private boolean hostedHere() {
