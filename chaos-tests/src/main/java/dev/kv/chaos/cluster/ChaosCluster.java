@@ -16,9 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.awaitility.Awaitility;
 import org.slf4j.Logger;
@@ -32,9 +31,15 @@ import org.testcontainers.containers.output.ToStringConsumer;
 import org.testcontainers.containers.wait.strategy.Wait;
 
 /**
- * A kvd cluster in containers on its own Docker network, for the chaos suite. Owns the network,
- * the containers and the host folders bound into them; {@link #close} removes every container
- * and the network (the suite runs without Ryuk, so nothing else would).
+ * A sharded kvd cluster in containers on its own Docker network, for the chaos suite: seed nodes
+ * (the meta group's first members) plus nodes that join later, each hosting replicas of several
+ * data groups. Owns the network, the containers and the host folders bound into them; {@link
+ * #close} removes every container and the network (the suite runs without Ryuk, so nothing else
+ * would).
+ *
+ * <p>Readiness is a condition read from the nodes' Cluster service ({@link #awaitReady}), never a
+ * fixed wait: every group has a leader with the map's replicas, every node has the map, and every
+ * node serves a linearizable read in every data group.
  *
  * <p>Each node gets a fixed address on a /24 the cluster picks among the free ones, so a node
  * killed and started again keeps its address: its peers, the clients and the partition rules
@@ -50,18 +55,25 @@ public final class ChaosCluster implements AutoCloseable {
   /** Label carrying the pid of the JVM that owns a container or network. */
   public static final String OWNER_LABEL = "dev.kv.chaos.owner-pid";
 
-  private static final String PROBE_KEY = "__chaos_probe__";
-  private static final Pattern ROLE_CHANGE =
-      Pattern.compile("changes role from\\s+\\w+ to (\\w+) at term (\\d+)");
+  private static final String PROBE_PREFIX = "__chaos_probe__";
+
+  /** Replicas per group (kvd --replication). */
+  public static final int REPLICATION = 3;
 
   private final NodeImage image;
   private final Options options;
   private final Network network;
+  private final Subnet subnet;
+  private final Path runDir;
   private final String peers;
   private final String pid;
-  private final String hostAddress;
-  private final List<ClusterNode> nodes;
+  private final List<ClusterNode> seeds;
+  /** Every node ever started, seeds first, in the order they joined: for logs and cleanup. */
+  private final List<ClusterNode> everyNode = new CopyOnWriteArrayList<>();
+  /** The nodes that are members now: seeds and joined nodes, less the drained and removed. */
+  private final List<ClusterNode> members = new CopyOnWriteArrayList<>();
   private final DockerClient docker;
+  private final ClusterAdmin admin = new ClusterAdmin();
   /** Each node's current container; the clock fault replaces a node's container. */
   private final Map<String, GenericContainer<?>> containers = new ConcurrentHashMap<>();
   /** The libfaketime offset each node's current container runs with, when it has one. */
@@ -72,7 +84,8 @@ public final class ChaosCluster implements AutoCloseable {
   /**
    * How to run the cluster.
    *
-   * @param nodes how many nodes (3 for every suite scenario)
+   * @param nodes how many seed nodes (3 for every suite scenario; more may join later)
+   * @param dataGroups kvd --data-groups: few, so that 2 cores carry every replica's threads
    * @param snapshotEvery kvd --snapshot-every: small values make a lagging node need a snapshot
    * @param logSegmentBytes kvd --log-segment-bytes: small segments get closed and purged soon
    * @param nodeEnv extra environment of every node (for example a bug switch)
@@ -80,40 +93,47 @@ public final class ChaosCluster implements AutoCloseable {
    */
   public record Options(
       int nodes,
+      int dataGroups,
       long snapshotEvery,
       long logSegmentBytes,
       Map<String, String> nodeEnv,
       Duration startupTimeout) {
     public static final Options DEFAULTS =
-        new Options(3, 10_000, 8L << 20, Map.of(), Duration.ofMinutes(3));
+        new Options(3, 4, 10_000, 8L << 20, Map.of(), Duration.ofMinutes(3));
 
     public Options {
       nodeEnv = Map.copyOf(nodeEnv);
+      if (nodes < 1 || dataGroups < 1) {
+        throw new IllegalArgumentException(
+            "nodes is " + nodes + " and dataGroups " + dataGroups + "; both must be >= 1");
+      }
     }
 
     public Options withSnapshots(long every, long segmentBytes) {
-      return new Options(nodes, every, segmentBytes, nodeEnv, startupTimeout);
+      return new Options(nodes, dataGroups, every, segmentBytes, nodeEnv, startupTimeout);
     }
 
     public Options withNodeEnv(Map<String, String> env) {
-      return new Options(nodes, snapshotEvery, logSegmentBytes, env, startupTimeout);
+      return new Options(nodes, dataGroups, snapshotEvery, logSegmentBytes, env, startupTimeout);
     }
   }
 
-  private ChaosCluster(NodeImage image, Options options, Network network, String peers,
-      String pid, String hostAddress, List<ClusterNode> nodes, DockerClient docker) {
+  private ChaosCluster(NodeImage image, Options options, Network network, Subnet subnet,
+      Path runDir, String peers, String pid, List<ClusterNode> seeds, DockerClient docker) {
     this.image = image;
-    this.hostAddress = hostAddress;
     this.options = options;
     this.network = network;
+    this.subnet = subnet;
+    this.runDir = runDir;
     this.peers = peers;
     this.pid = pid;
-    this.nodes = List.copyOf(nodes);
+    this.seeds = List.copyOf(seeds);
     this.docker = docker;
+    everyNode.addAll(seeds);
   }
 
   /**
-   * Starts the nodes and waits until every node answers a linearizable read.
+   * Starts the seed nodes and waits until the cluster is ready (see {@link #awaitReady}).
    *
    * @param runDir host folder for the nodes' data and logs; emptied first, since a node must
    *     start from an empty data directory
@@ -142,17 +162,16 @@ public final class ChaosCluster implements AutoCloseable {
               .collect(Collectors.joining(","));
       List<ClusterNode> nodes = new ArrayList<>();
       for (int i = 1; i <= options.nodes(); i++) {
-        String id = "n" + i;
-        nodes.add(new ClusterNode(id, subnet.host(10 + i),
-            Files.createDirectories(runDir.resolve(id).resolve("data"))));
+        nodes.add(newNode(runDir, subnet, i));
       }
-      cluster = new ChaosCluster(image, options, network, peers, pid, subnet.host(1), nodes,
+      cluster = new ChaosCluster(image, options, network, subnet, runDir, peers, pid, nodes,
           docker);
       for (ClusterNode node : nodes) {
         cluster.startContainer(node, null); // waits for kvd's "serving" line
+        cluster.members.add(node);
       }
-      cluster.awaitAllServeLinearizable(options.startupTimeout());
-      LOG.info("cluster up on {}: {}", subnet.cidr(), nodes);
+      ClusterView view = cluster.awaitReady(options.startupTimeout());
+      LOG.info("cluster up on {}: {}; groups {}", subnet.cidr(), nodes, view.groups());
       return cluster;
     } catch (IOException | RuntimeException | Error e) {
       if (cluster != null) {
@@ -164,6 +183,13 @@ public final class ChaosCluster implements AutoCloseable {
       }
       throw e;
     }
+  }
+
+  /** Node number {@code i}: id n{@code i}, address .{@code 10+i} of the subnet, its data dir. */
+  private static ClusterNode newNode(Path runDir, Subnet subnet, int i) throws IOException {
+    String id = "n" + i;
+    return new ClusterNode(id, subnet.host(10 + i),
+        Files.createDirectories(runDir.resolve(id).resolve("data")));
   }
 
   /**
@@ -182,9 +208,19 @@ public final class ChaosCluster implements AutoCloseable {
         "--raft-address", node.ip() + ":" + ClusterNode.RAFT_PORT,
         "--api-address", "0.0.0.0:" + ClusterNode.API_PORT,
         "--peers", peers,
+        "--data-groups", Integer.toString(options.dataGroups()),
+        "--replication", Integer.toString(REPLICATION),
         "--data-dir", "/data",
         "--snapshot-every", Long.toString(options.snapshotEvery()),
         "--log-segment-bytes", Long.toString(options.logSegmentBytes())));
+    if (!seeds.contains(node)) {
+      // A node that is not a seed joins through the members (on a restart it rejoins from its
+      // data dir) and must say which address others reach it by.
+      command.addAll(List.of(
+          "--join", members.stream().filter(m -> !m.equals(node)).map(ClusterNode::apiEndpoint)
+              .collect(Collectors.joining(",")),
+          "--advertise-host", node.ip()));
+    }
     GenericContainer<?> container =
         new GenericContainer<>(image.name())
             .withNetwork(network)
@@ -197,8 +233,8 @@ public final class ChaosCluster implements AutoCloseable {
                     .withLabels(new HashMap<>(Map.of(OWNER_LABEL, pid))))
             .withCommand(command.toArray(String[]::new))
             .withFileSystemBind(node.dataDir().toString(), "/data")
-            // Ratis logs role changes through the logger org.apache.ratis.server.RaftServer,
-            // which kvd's logback.xml keeps at WARN; the leader lookup reads those lines.
+            // Ratis logs role changes and membership changes at INFO, which kvd's logback.xml
+            // keeps at WARN: the node logs of a report should show them.
             .withEnv("KV_RATIS_LOG_LEVEL", "INFO")
             .withEnv(options.nodeEnv())
             .waitingFor(Wait.forLogMessage(".*kvd " + node.id() + " serving on.*\\n", 1)
@@ -247,27 +283,39 @@ public final class ChaosCluster implements AutoCloseable {
     return containers.get(node.id()).getContainerId();
   }
 
+  /** The members now, seeds first: what faults target and clients reach. */
   public List<ClusterNode> nodes() {
-    return nodes;
+    return List.copyOf(members);
   }
 
+  /** Whether {@code node} is still one of the {@link #nodes}. */
+  public boolean isMember(ClusterNode node) {
+    return members.contains(node);
+  }
+
+  /** A node by id, among every node this cluster ever started. */
   public ClusterNode node(String id) {
-    return nodes.stream().filter(n -> n.id().equals(id)).findFirst()
-        .orElseThrow(() -> new IllegalArgumentException("no node " + id + " in " + nodes));
+    return everyNode.stream().filter(n -> n.id().equals(id)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no node " + id + " in " + everyNode));
   }
 
   /** The host's address on the cluster network (its gateway), where host-side proxies listen. */
   public String hostAddress() {
-    return hostAddress;
+    return subnet.host(1);
+  }
+
+  /** Every node's Cluster service. */
+  public ClusterAdmin admin() {
+    return admin;
   }
 
   public Options options() {
     return options;
   }
 
-  /** Every node's API endpoint, in node order. */
+  /** Every member's API endpoint, in node order. */
   public List<String> apiEndpoints() {
-    return nodes.stream().map(ClusterNode::apiEndpoint).toList();
+    return nodes().stream().map(ClusterNode::apiEndpoint).toList();
   }
 
   /** kill -9 of the node's kvd (the container's only process); its data dir stays. */
@@ -326,27 +374,128 @@ public final class ChaosCluster implements AutoCloseable {
       Awaitility.await(node + " to serve its API").atMost(timeout)
           .pollInterval(Duration.ofMillis(250)).ignoreExceptions()
           .until(() -> {
-            client.get(PROBE_KEY.getBytes(StandardCharsets.UTF_8), ReadConsistency.SERIALIZABLE);
+            client.get(PROBE_PREFIX.getBytes(StandardCharsets.UTF_8), ReadConsistency.SERIALIZABLE);
             return true;
           });
     }
   }
 
   /**
-   * Waits until every node answers a linearizable read itself, which needs a leader and a quorum
-   * reachable from each: the cluster is whole again.
+   * The cluster's status as the first member that answers gathers it.
+   *
+   * @throws IllegalStateException when no member answers
    */
-  public void awaitAllServeLinearizable(Duration timeout) {
-    for (ClusterNode node : nodes) {
+  public ClusterView view() {
+    List<String> errors = new ArrayList<>();
+    for (ClusterNode node : members) {
+      if (!isRunning(node) || isPaused(node)) {
+        continue;
+      }
+      try {
+        return admin.status(node);
+      } catch (RuntimeException e) {
+        errors.add(node.id() + ": " + e.getMessage());
+      }
+    }
+    throw new IllegalStateException("no member answered the status call: " + errors);
+  }
+
+  /**
+   * Waits until the cluster is whole and done moving things: every member answers and has a
+   * placement map of the same epoch, the map lists exactly the members, every group has a leader
+   * with the map's replicas as voters, every data group's leader owns its ranges, and then every
+   * member serves a linearizable read in every data group (which needs a leader and a quorum
+   * reachable from it). Returns the status it found settled.
+   */
+  public ClusterView awaitReady(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    String[] lastReason = {"no status yet"};
+    ClusterView view;
+    try {
+      view = Awaitility.await("the cluster to be ready").atMost(timeout)
+          .pollInterval(Duration.ofMillis(250))
+          .until(() -> readyView(lastReason), Optional::isPresent).orElseThrow();
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new IllegalStateException("the cluster was not ready within " + timeout.toSeconds()
+          + " s: " + lastReason[0], e);
+    }
+    Duration left = Duration.ofNanos(Math.max(deadline - System.nanoTime(), 0))
+        .plusSeconds(10);
+    Map<String, String> probes = probeKeys(view);
+    for (ClusterNode node : members) {
       try (KvClient client = probeClient(node)) {
-        Awaitility.await(node + " to serve linearizable reads").atMost(timeout)
+        Awaitility.await(node + " to serve linearizable reads in every group").atMost(left)
             .pollInterval(Duration.ofMillis(250)).ignoreExceptions()
             .until(() -> {
-              client.get(PROBE_KEY.getBytes(StandardCharsets.UTF_8));
+              for (String key : probes.values()) {
+                client.get(key.getBytes(StandardCharsets.UTF_8));
+              }
               return true;
             });
       }
     }
+    return view;
+  }
+
+  /** The settled status, or empty with the reason why not in {@code reason[0]}. */
+  private Optional<ClusterView> readyView(String[] reason) {
+    ClusterView view;
+    try {
+      view = view();
+    } catch (RuntimeException e) {
+      reason[0] = e.getMessage();
+      return Optional.empty();
+    }
+    List<String> memberIds = members.stream().map(ClusterNode::id).sorted().toList();
+    if (!view.nodesInMap().stream().sorted().toList().equals(memberIds)) {
+      reason[0] = "the map lists nodes " + view.nodesInMap() + ", the members are " + memberIds;
+      return Optional.empty();
+    }
+    if (!view.unreachable().isEmpty()) {
+      reason[0] = "unreachable: " + view.unreachable();
+      return Optional.empty();
+    }
+    Optional<String> unsettled = view.unsettled();
+    if (unsettled.isPresent()) {
+      reason[0] = unsettled.get();
+      return Optional.empty();
+    }
+    for (ClusterNode node : members) {
+      try {
+        long epoch = admin.placement(node).getEpoch();
+        if (epoch != view.epoch()) {
+          reason[0] = node.id() + " has placement epoch " + epoch + ", not " + view.epoch();
+          return Optional.empty();
+        }
+      } catch (RuntimeException e) {
+        reason[0] = node.id() + " has no placement map: " + e.getMessage();
+        return Optional.empty();
+      }
+    }
+    return Optional.of(view);
+  }
+
+  /** One probe key per data group (group -> key), found by hashing candidate names. */
+  static Map<String, String> probeKeys(ClusterView view) {
+    Map<String, String> keys = new java.util.TreeMap<>();
+    for (int i = 0; keys.size() < view.dataGroups().size(); i++) {
+      if (i > 100_000) {
+        throw new IllegalStateException("no probe key found for some of " + view.dataGroups());
+      }
+      String key = PROBE_PREFIX + i;
+      keys.putIfAbsent(view.groupOf(key), key);
+    }
+    return keys;
+  }
+
+  /**
+   * The status once it names a leader of every data group: where the leader faults find their
+   * targets ({@link ClusterView#busiestLeader}, {@link ClusterView#leaderOf}).
+   */
+  public ClusterView awaitLeaders(Duration timeout) {
+    return Awaitility.await("a leader of every data group").atMost(timeout)
+        .pollInterval(Duration.ofMillis(250)).ignoreExceptions()
+        .until(this::view, v -> v.dataGroups().stream().allMatch(g -> v.leaderOf(g).isPresent()));
   }
 
   /**
@@ -356,39 +505,6 @@ public final class ChaosCluster implements AutoCloseable {
   public KvClient probeClient(ClusterNode node) {
     return KvClient.builder().endpoints(node.apiEndpoint())
         .timeout(Duration.ofSeconds(10)).attemptTimeout(Duration.ofSeconds(5)).build();
-  }
-
-  /**
-   * The node that most recently became leader at the highest term, as the nodes' own logs say
-   * (kvd has no admin call that names the leader yet). Among running, unpaused nodes only.
-   */
-  public Optional<ClusterNode> leaderFromLogs() {
-    ClusterNode best = null;
-    long bestTerm = -1;
-    long highestTerm = -1;
-    for (ClusterNode node : nodes) {
-      String lastRole = null;
-      long lastTerm = -1;
-      Matcher m = ROLE_CHANGE.matcher(currentLogs(node));
-      while (m.find()) {
-        lastRole = m.group(1);
-        lastTerm = Long.parseLong(m.group(2));
-      }
-      highestTerm = Math.max(highestTerm, lastTerm);
-      if ("LEADER".equals(lastRole) && lastTerm > bestTerm && isRunning(node)
-          && !isPaused(node)) {
-        best = node;
-        bestTerm = lastTerm;
-      }
-    }
-    // A leader of an old term that did not hear of the newer one yet is not the leader.
-    return bestTerm >= 0 && bestTerm == highestTerm ? Optional.of(best) : Optional.empty();
-  }
-
-  /** Waits for {@link #leaderFromLogs} to name a leader. */
-  public ClusterNode awaitLeader(Duration timeout) {
-    return Awaitility.await("a leader").atMost(timeout).pollInterval(Duration.ofMillis(250))
-        .until(this::leaderFromLogs, Optional::isPresent).orElseThrow();
   }
 
   private void removeContainer(ClusterNode node) {
@@ -437,7 +553,7 @@ public final class ChaosCluster implements AutoCloseable {
 
   /** Writes every node's log to {@code dir/<id>.log}. */
   public void saveLogs(Path dir) {
-    for (ClusterNode node : nodes) {
+    for (ClusterNode node : everyNode) {
       try {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve(node.id() + ".log"), logs(node));
@@ -450,7 +566,8 @@ public final class ChaosCluster implements AutoCloseable {
   /** Removes every container and the network; safe to call twice, never throws. */
   @Override
   public void close() {
-    for (ClusterNode node : nodes) {
+    admin.close();
+    for (ClusterNode node : everyNode) {
       removeContainer(node);
     }
     try {

@@ -2,6 +2,7 @@ package dev.kv.chaos.nemesis;
 
 import dev.kv.chaos.cluster.ChaosCluster;
 import dev.kv.chaos.cluster.ClusterNode;
+import dev.kv.chaos.cluster.ClusterView;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.net.InetSocketAddress;
@@ -17,10 +18,14 @@ import java.util.stream.Stream;
 
 /**
  * The kinds of fault the nemesis injects; each {@link #pick}s its targets with the run's random
- * source and returns a {@link Fault} ready to start.
+ * source and returns a {@link Fault} ready to start. Every data group has its own leader, so "the
+ * leader" of a leader fault is the node leading the most data groups; a fault's name says which
+ * groups its node led when it was picked, for example {@code kill n2 (leads data-0,data-3)}.
  */
 public enum FaultKind {
-  /** kill -9 of a node (the leader half of the time), started again at the end. */
+  /**
+   * kill -9 of a node (the busiest leader half of the time), started again at the end.
+   */
   KILL {
     @Override
     Fault pick(Targets t) {
@@ -30,8 +35,8 @@ public enum FaultKind {
     }
   },
   /**
-   * The leader stopped gracefully (SIGTERM: kvd hands leadership to another node before it
-   * stops; kvd has no admin call to transfer leadership alone), started again at the end.
+   * The busiest leader stopped gracefully (SIGTERM: kvd hands its leaderships to other nodes
+   * before it stops), started again at the end.
    */
   LEADER_HANDOFF {
     @Override
@@ -41,7 +46,7 @@ public enum FaultKind {
           () -> restart(t, node));
     }
   },
-  /** SIGSTOP of a node's processes (the leader half of the time), SIGCONT at the end. */
+  /** SIGSTOP of a node's processes (the busiest leader half of the time), SIGCONT at the end. */
   PAUSE {
     @Override
     Fault pick(Targets t) {
@@ -57,7 +62,7 @@ public enum FaultKind {
       return isolate(t, t.randomNode(), "isolate ");
     }
   },
-  /** The current leader cut off from the others. */
+  /** The node leading the most data groups cut off from the others. */
   ISOLATE_LEADER {
     @Override
     Fault pick(Targets t) {
@@ -108,7 +113,7 @@ public enum FaultKind {
       List<ClusterNode> followers =
           t.shuffledNodes().stream().filter(n -> leader.map(l -> !l.equals(n)).orElse(true))
               .toList();
-      return isolate(t, followers.get(0), "isolate-follower-for-snapshot ");
+      return isolate(t, followers.get(0), "isolate-for-snapshot ");
     }
 
     @Override
@@ -283,27 +288,37 @@ public enum FaultKind {
     final ChaosCluster cluster;
     final Partitions partitions;
     final Random random;
+    /** The status at pick time, once it named a leader of every data group; empty if never. */
+    private final Optional<ClusterView> viewAtPick;
     private final Optional<ClusterNode> leaderAtPick;
 
     Targets(ChaosCluster cluster, Partitions partitions, Random random) {
       this.cluster = cluster;
       this.partitions = partitions;
       this.random = random;
-      Optional<ClusterNode> leader;
+      Optional<ClusterView> view;
       try {
-        leader = Optional.of(cluster.awaitLeader(Duration.ofSeconds(30)));
+        view = Optional.of(cluster.awaitLeaders(Duration.ofSeconds(30)));
       } catch (RuntimeException e) {
-        leader = Optional.empty();
+        view = Optional.empty();
       }
-      this.leaderAtPick = leader;
+      this.viewAtPick = view;
+      this.leaderAtPick = view.flatMap(ClusterView::busiestLeader).map(cluster::node)
+          .filter(cluster::isMember);
     }
 
+    Optional<ClusterView> view() {
+      return viewAtPick;
+    }
+
+    /** The node leading the most data groups when the fault was picked. */
     Optional<ClusterNode> leader() {
       return leaderAtPick;
     }
 
     ClusterNode randomNode() {
-      return cluster.nodes().get(random.nextInt(cluster.nodes().size()));
+      List<ClusterNode> nodes = cluster.nodes();
+      return nodes.get(random.nextInt(nodes.size()));
     }
 
     ClusterNode nodeOrLeader() {
@@ -316,8 +331,11 @@ public enum FaultKind {
       return nodes;
     }
 
+    /** The node's id and the data groups it led at pick time, if any. */
     String describe(ClusterNode node) {
-      return node.id() + (leaderAtPick.map(node::equals).orElse(false) ? " (leader)" : "");
+      List<String> led = viewAtPick.map(v -> v.dataGroupsLedBy().get(node.id()))
+          .orElse(null);
+      return node.id() + (led == null ? "" : " (leads " + String.join(",", led) + ")");
     }
   }
 }

@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.TreeMap;
 
 /**
  * Writes a run's files into its report folder: {@code results.json} (the verdict and figures, for
@@ -55,7 +56,9 @@ public final class RunReport {
             result.opsPerSecond()),
         "check: " + result.check().verdict() + " in " + result.check().elapsed().toMillis()
             + " ms over " + result.check().keys().size() + " keys",
-        "acknowledged writes lost: " + result.lostWrites().size());
+        "acknowledged writes lost: " + result.lostWrites().size(),
+        "operations answered per data group: " + new TreeMap<>(result.answeredPerGroup()),
+        "replicas after healing: " + String.join(" | ", result.replicas()));
   }
 
   static ObjectNode results(RunResult result) {
@@ -76,6 +79,10 @@ public final class RunReport {
     result.history().nemesisEvents().forEach(e -> faults.addObject()
         .put("name", e.name()).put("phase", e.phase().name())
         .put("at_ms", (e.timeNanos() - t0) / 1_000_000));
+    ObjectNode perGroup = root.putObject("answered_per_group");
+    new TreeMap<>(result.answeredPerGroup()).forEach(perGroup::put);
+    ArrayNode replicas = root.putArray("replicas");
+    result.replicas().forEach(replicas::add);
     ArrayNode lost = root.putArray("lost_writes");
     result.lostWrites().forEach(lost::add);
     ArrayNode problems = root.putArray("problems");

@@ -5,6 +5,7 @@ import dev.kv.chaos.check.CheckResult;
 import dev.kv.chaos.check.LinearizabilityChecker;
 import dev.kv.chaos.cluster.ChaosCluster;
 import dev.kv.chaos.cluster.ClusterNode;
+import dev.kv.chaos.cluster.ClusterView;
 import dev.kv.chaos.history.History;
 import dev.kv.chaos.history.HistoryJsonLines;
 import dev.kv.chaos.history.HistoryRecorder;
@@ -16,6 +17,7 @@ import dev.kv.chaos.nemesis.Fault;
 import dev.kv.chaos.nemesis.FaultKind;
 import dev.kv.chaos.nemesis.Partitions;
 import dev.kv.chaos.report.RunReport;
+import dev.kv.chaos.workload.KeySpread;
 import dev.kv.chaos.workload.RegisterWorkload;
 import dev.kv.client.KvClient;
 import dev.kv.client.KvException;
@@ -38,14 +40,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs one {@link Scenario} against a running cluster: the workload records a history while the
- * nemesis injects and heals faults one at a time (waiting after each until every node serves
- * linearizable reads again), then final reads of every key, the linearizability check, the
- * lost-write check, and the report. Leaves the cluster healed for the next run.
+ * nemesis injects and heals faults one at a time (waiting after each until the cluster is ready
+ * again), then final reads of every key, the linearizability check, the lost-write check, the
+ * check that the workload reached every data group, the comparison of every group's replicas,
+ * and the report. Leaves the cluster healed for the next run.
  */
 public final class ChaosRun {
   private static final Logger LOG = LoggerFactory.getLogger(ChaosRun.class);
   private static final Duration HEAL_TIMEOUT = Duration.ofMinutes(3);
   private static final int FINAL_READ_ATTEMPTS = 10;
+  private static final Duration REPLICA_CHECK_TIMEOUT = Duration.ofMinutes(2);
 
   private final ChaosCluster cluster;
   private final Scenario scenario;
@@ -72,10 +76,12 @@ public final class ChaosRun {
     HistoryRecorder recorder = new HistoryRecorder(System::nanoTime);
     List<String> problems = new ArrayList<>();
     String keyPrefix = scenario.name() + "-" + Long.toHexString(seed & 0xffffff);
+    ClusterView before = cluster.awaitReady(HEAL_TIMEOUT);
     long workloadStart = System.nanoTime();
     long workloadEnd;
     RegisterWorkload workload =
-        new RegisterWorkload(cluster.apiEndpoints(), recorder, keyPrefix, scenario.workload(),
+        new RegisterWorkload(cluster.apiEndpoints(), recorder, keyPrefix,
+            new KeySpread(before.dataGroups(), before::groupOf), scenario.workload(),
             random.nextLong());
     try (Partitions partitions = new Partitions()) {
       workload.start();
@@ -90,10 +96,20 @@ public final class ChaosRun {
     Map<String, Long> finalVersions = finalReads(recorder, workload.keys());
     History history = recorder.snapshot();
     HistoryJsonLines.write(history, reportDir.resolve("history.jsonl"));
+    Map<String, Long> perGroup = answeredPerGroup(history, before);
+    perGroup.forEach((group, ops) -> {
+      if (ops == 0) {
+        problems.add("no operation on a key of " + group + " was answered: the workload did not"
+            + " cover every data group");
+      }
+    });
+    List<ReplicaCheck.GroupReplicas> replicas =
+        ReplicaCheck.compare(cluster, REPLICA_CHECK_TIMEOUT, problems);
     CheckResult check = LinearizabilityChecker.forRegisters(CheckOptions.DEFAULTS).check(history);
     RunResult result =
         new RunResult(scenario, seed, history, check, lostWrites(history, finalVersions), problems,
-            Duration.ofNanos(workloadEnd - workloadStart), reportDir, replay);
+            Duration.ofNanos(workloadEnd - workloadStart), reportDir, replay, perGroup,
+            replicas.stream().map(ReplicaCheck.GroupReplicas::summary).toList());
     RunReport.write(result, cluster);
     LOG.info("{}", result.summary());
     return result;
@@ -126,10 +142,10 @@ public final class ChaosRun {
         recorder.nemesisStopped(fault.name());
       }
       try {
-        cluster.awaitAllServeLinearizable(HEAL_TIMEOUT);
+        cluster.awaitReady(HEAL_TIMEOUT);
       } catch (RuntimeException e) {
-        problems.add("the cluster did not serve linearizable reads on every node within "
-            + HEAL_TIMEOUT.toSeconds() + " s after " + fault.name() + " healed: " + e.getMessage());
+        problems.add("the cluster was not ready within " + HEAL_TIMEOUT.toSeconds() + " s after "
+            + fault.name() + " healed: " + e.getMessage());
         return;
       }
       pause(scenario.quiet());
@@ -161,7 +177,7 @@ public final class ChaosRun {
       }
     }
     try {
-      cluster.awaitAllServeLinearizable(HEAL_TIMEOUT);
+      cluster.awaitReady(HEAL_TIMEOUT);
     } catch (RuntimeException e) {
       problems.add("the cluster did not heal after the run: " + e.getMessage());
     }
@@ -192,6 +208,21 @@ public final class ChaosRun {
       }
     }
     return versions;
+  }
+
+  /**
+   * Operations answered OK per data group, by the map at the start (the ranges do not move during
+   * a run; replicas and leaders do): every group must have some.
+   */
+  static Map<String, Long> answeredPerGroup(History history, ClusterView view) {
+    Map<String, Long> perGroup = new TreeMap<>();
+    view.dataGroups().forEach(g -> perGroup.put(g, 0L));
+    for (Operation op : history.operations()) {
+      if (op.outcome() == Outcome.OK) {
+        perGroup.merge(view.groupOf(op.key()), 1L, Long::sum);
+      }
+    }
+    return perGroup;
   }
 
   /**

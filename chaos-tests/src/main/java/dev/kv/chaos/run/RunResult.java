@@ -6,6 +6,7 @@ import dev.kv.chaos.history.History;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What one chaos run found.
@@ -20,6 +21,9 @@ import java.util.List;
  * @param workloadTime how long the workload ran
  * @param reportDir where history.jsonl, results.json and report.html are
  * @param replay the one-line command that runs it again with the same seed
+ * @param answeredPerGroup operations answered OK per data group (every group needs some)
+ * @param replicas one line per group: whether its replicas held identical data at one applied
+ *     index, with each replica's index, entry count and hash
  */
 public record RunResult(
     Scenario scenario,
@@ -30,11 +34,15 @@ public record RunResult(
     List<String> problems,
     Duration workloadTime,
     Path reportDir,
-    String replay) {
+    String replay,
+    Map<String, Long> answeredPerGroup,
+    List<String> replicas) {
 
   public RunResult {
     lostWrites = List.copyOf(lostWrites);
     problems = List.copyOf(problems);
+    answeredPerGroup = Map.copyOf(answeredPerGroup);
+    replicas = List.copyOf(replicas);
   }
 
   /** Linearizable (UNKNOWN is no pass), nothing lost, everything healed. */
@@ -55,7 +63,10 @@ public record RunResult(
         .append(" (seed ").append(seed).append(", ").append(history.operations().size())
         .append(" ops, ").append(String.format("%.0f", opsPerSecond())).append(" ops/s, ")
         .append(history.nemesisEvents().size() / 2).append(" faults)\n  check: ")
-        .append(check.describe().replace("\n", "\n  "));
+        .append(check.describe().replace("\n", "\n  "))
+        .append("\n  answered per group: ").append(new java.util.TreeMap<>(answeredPerGroup))
+        .append("\n  replicas: ").append(replicas.stream().filter(r -> r.startsWith("identical"))
+            .count()).append(" of ").append(replicas.size()).append(" groups identical");
     lostWrites.forEach(l -> s.append("\n  lost write: ").append(l));
     problems.forEach(p -> s.append("\n  problem: ").append(p));
     s.append("\n  report: ").append(reportDir.resolve("report.html"));

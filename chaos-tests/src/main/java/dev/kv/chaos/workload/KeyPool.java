@@ -7,22 +7,24 @@ import java.util.Random;
 /**
  * The keys a workload uses: a fixed number active at a time, each retired after a bounded number
  * of operations and replaced by a fresh key, so no key's history outgrows what the checker can
- * search, and keys (hashed by the service) land all over the ring. Thread-safe.
+ * search. Fresh keys go to the groups in turn ({@link KeySpread}). Thread-safe.
  */
 final class KeyPool {
   private final String prefix;
+  private final KeySpread spread;
   private final int opsPerKey;
   private final String[] active;
   private final int[] used;
   private final List<String> all = new ArrayList<>();
   private int nextKey;
 
-  KeyPool(String prefix, int activeKeys, int opsPerKey) {
+  KeyPool(String prefix, int activeKeys, int opsPerKey, KeySpread spread) {
     if (activeKeys < 1 || opsPerKey < 1) {
       throw new IllegalArgumentException(
           "activeKeys is " + activeKeys + " and opsPerKey " + opsPerKey + "; both must be >= 1");
     }
     this.prefix = prefix;
+    this.spread = spread;
     this.opsPerKey = opsPerKey;
     this.active = new String[activeKeys];
     this.used = new int[activeKeys];
@@ -48,7 +50,7 @@ final class KeyPool {
   }
 
   private String fresh() {
-    String key = prefix + "-k" + (nextKey++);
+    String key = spread.key(prefix, nextKey++);
     all.add(key);
     return key;
   }

@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * recorded in a {@link HistoryRecorder}. Each worker thread is one client (its own KvClient, so
  * its own exactly-once id) that starts at its own node and fails over to the others. Keys are
  * used a bounded number of times, then replaced by fresh ones, which keeps each key's history
- * small enough for the checker and spreads keys over the whole hash ring.
+ * small enough for the checker; fresh keys go to the cluster's groups in turn.
  *
  * <p>Outcomes: an answer is OK; UNAVAILABLE and rejected arguments are FAILED (the SDK guarantees
  * such a write was not applied); KvOutcomeUnknownException and any other error of a write are
@@ -69,12 +69,12 @@ public final class RegisterWorkload implements AutoCloseable {
   private final List<Thread> threads = new ArrayList<>();
 
   public RegisterWorkload(
-      List<String> endpoints, HistoryRecorder recorder, String keyPrefix, Settings settings,
-      long seed) {
+      List<String> endpoints, HistoryRecorder recorder, String keyPrefix, KeySpread spread,
+      Settings settings, long seed) {
     this.endpoints = List.copyOf(endpoints);
     this.recorder = recorder;
     this.settings = settings;
-    this.keys = new KeyPool(keyPrefix, settings.activeKeys(), settings.opsPerKey());
+    this.keys = new KeyPool(keyPrefix, settings.activeKeys(), settings.opsPerKey(), spread);
     this.seed = seed;
   }
 
