@@ -193,6 +193,30 @@ public final class ChaosCluster implements AutoCloseable {
   }
 
   /**
+   * Starts a new node that joins the cluster through the current members (kvd --join, with
+   * --advertise-host set to its address, since it listens on 0.0.0.0), waits for kvd's "serving"
+   * line and makes it a member. The placement controller then moves replicas to it.
+   */
+  public synchronized ClusterNode join() throws IOException {
+    ClusterNode node = newNode(runDir, subnet, everyNode.size() + 1);
+    everyNode.add(node);
+    startContainer(node, null);
+    members.add(node);
+    LOG.info("{} joined; members {}", node, members);
+    return node;
+  }
+
+  /**
+   * Stops a node that was drained and removed from the cluster (SIGTERM) and forgets it as a
+   * member; its container and log stay until {@link #close}.
+   */
+  public synchronized void retire(ClusterNode node) {
+    stopGracefully(node);
+    members.remove(node);
+    LOG.info("{} retired; members {}", node, members);
+  }
+
+  /**
    * Creates and starts a container for the node, on its address with its data dir, and waits for
    * kvd's "serving" line.
    *
@@ -496,6 +520,11 @@ public final class ChaosCluster implements AutoCloseable {
     return Awaitility.await("a leader of every data group").atMost(timeout)
         .pollInterval(Duration.ofMillis(250)).ignoreExceptions()
         .until(this::view, v -> v.dataGroups().stream().allMatch(g -> v.leaderOf(g).isPresent()));
+  }
+
+  /** The id the next node to {@link #join} will get. */
+  public synchronized String nextNodeId() {
+    return "n" + (everyNode.size() + 1);
   }
 
   /**

@@ -185,7 +185,50 @@ public enum FaultKind {
         truncateNewestSegment(node.dataDir(), bytes);
       }, () -> restart(t, node));
     }
+  },
+  /**
+   * The leadership of one data group moved to another of its replicas through
+   * Cluster.TransferLeader, as an operator would. Nothing to heal: the placement controller may
+   * move it back later to balance leaders.
+   */
+  LEADER_TRANSFER {
+    @Override
+    Fault pick(Targets t) {
+      ClusterView view = t.view().orElseThrow(() -> new IllegalStateException(
+          "no data group has a known leader to transfer"));
+      List<String> led = view.dataGroups().stream()
+          .filter(g -> view.leaderOf(g).isPresent()).toList();
+      String group = led.get(t.random.nextInt(led.size()));
+      String from = view.leaderOf(group).orElseThrow();
+      List<String> others = view.replicasOf(group).stream().filter(n -> !n.equals(from)).toList();
+      String to = others.get(t.random.nextInt(others.size()));
+      return simple("transfer-leader " + group + " " + from + "->" + to,
+          () -> t.cluster.admin().transferLeader(t.cluster.node(from), group, to), () -> { });
+    }
+  },
+  /**
+   * A membership change under load. With no more members than replicas per group, a new node
+   * joins (kvd --join) and the fault lasts until the placement controller has spread replicas
+   * onto it evenly and every group settled. With more, a random member is drained
+   * (Cluster.DrainNode); the fault lasts until it holds no replica, then it is removed
+   * (Cluster.RemoveNode) and stopped. So a run alternates: join, drain, join, ...
+   */
+  MEMBERSHIP {
+    @Override
+    Fault pick(Targets t) {
+      if (t.cluster.nodes().size() <= ChaosCluster.REPLICATION) {
+        String id = t.cluster.nextNodeId();
+        return simple("join " + id, t.cluster::join,
+            () -> Membership.awaitBalanced(t.cluster, t.cluster.node(id), MEMBERSHIP_TIMEOUT));
+      }
+      ClusterNode node = t.randomNode();
+      return simple("drain " + t.describe(node), () -> Membership.drain(t.cluster, node),
+          () -> Membership.awaitEmptyThenRemove(t.cluster, node, MEMBERSHIP_TIMEOUT));
+    }
   };
+
+  /** How long the controller may take to move replicas for a join or a drain. */
+  static final Duration MEMBERSHIP_TIMEOUT = Duration.ofMinutes(4);
 
   /** How long a healed node may take to serve again: generous, the machine is shared. */
   static final Duration HEAL_TIMEOUT = Duration.ofMinutes(3);

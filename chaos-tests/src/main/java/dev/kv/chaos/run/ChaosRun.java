@@ -119,10 +119,11 @@ public final class ChaosRun {
       Partitions partitions, HistoryRecorder recorder, Random random, List<String> problems) {
     long end = System.nanoTime() + scenario.duration().toNanos();
     pause(scenario.quiet());
-    while (!scenario.faults().isEmpty()) {
+    for (int injected = 0; !scenario.faults().isEmpty(); injected++) {
       FaultKind kind = scenario.faults().get(random.nextInt(scenario.faults().size()));
       Duration hold = kind.hold(drawHold(random));
-      if (System.nanoTime() + hold.plus(scenario.quiet()).toNanos() - end > 0) {
+      if (injected >= scenario.minFaults()
+          && System.nanoTime() + hold.plus(scenario.quiet()).toNanos() - end > 0) {
         break;
       }
       Fault fault = kind.pick(cluster, partitions, random);

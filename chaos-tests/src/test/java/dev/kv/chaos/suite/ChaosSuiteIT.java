@@ -6,7 +6,9 @@ import static dev.kv.chaos.nemesis.FaultKind.ISOLATE_LEADER;
 import static dev.kv.chaos.nemesis.FaultKind.ISOLATE_NODE;
 import static dev.kv.chaos.nemesis.FaultKind.KILL;
 import static dev.kv.chaos.nemesis.FaultKind.LEADER_HANDOFF;
+import static dev.kv.chaos.nemesis.FaultKind.LEADER_TRANSFER;
 import static dev.kv.chaos.nemesis.FaultKind.MAJORITIES_RING;
+import static dev.kv.chaos.nemesis.FaultKind.MEMBERSHIP;
 import static dev.kv.chaos.nemesis.FaultKind.PAUSE;
 import static dev.kv.chaos.nemesis.FaultKind.SPLIT;
 import static dev.kv.chaos.nemesis.FaultKind.TRUNCATE_LOG_TAIL;
@@ -31,6 +33,9 @@ import org.junit.jupiter.api.TestInfo;
  * a recorded history, the linearizability check, the lost-write check, the check that every data
  * group was used, and the comparison of every group's replicas after healing. Each run's report
  * is under target/chaos/reports/. Runs in ./mvnw verify; -Dchaos.seed=N replays one scenario.
+ *
+ * <p>The scenarios share the cluster, and the membership scenario changes who its members are (a
+ * node joins, one is drained and removed), so the others must not care which nodes they get.
  */
 class ChaosSuiteIT {
   private static final Duration RUN = Duration.ofSeconds(30);
@@ -61,6 +66,17 @@ class ChaosSuiteIT {
   @Test
   void killAndRestart(TestInfo test) throws Exception {
     run(test, Scenario.of("kill", RUN, KILL, LEADER_HANDOFF), 11);
+  }
+
+  @Test
+  void leaderTransfers(TestInfo test) throws Exception {
+    run(test, Scenario.of("transfer", RUN, LEADER_TRANSFER), 18);
+  }
+
+  /** A node joins and then one is drained and removed, while the workload runs. */
+  @Test
+  void joinAndDrain(TestInfo test) throws Exception {
+    run(test, Scenario.of("membership", RUN, MEMBERSHIP).withMinFaults(2), 19);
   }
 
   @Test

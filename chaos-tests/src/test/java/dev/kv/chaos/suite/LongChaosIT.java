@@ -33,7 +33,7 @@ class LongChaosIT {
       RunResult result = ChaosSuiteIT.run(cluster, LongChaosIT.class, test,
           new Scenario("long", faults(), length, Duration.ofSeconds(3),
               Duration.ofSeconds(2), Duration.ofSeconds(12),
-              dev.kv.chaos.workload.RegisterWorkload.Settings.DEFAULTS),
+              dev.kv.chaos.workload.RegisterWorkload.Settings.DEFAULTS, 0),
           seed);
       assertThat(result.passed()).as(result.summary()).isTrue();
     }
