@@ -3,10 +3,8 @@ package dev.kv.chaos.cluster;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.model.Network.Ipam;
-import dev.kv.client.KvClient;
-import dev.kv.client.ReadConsistency;
+import dev.kv.api.v1.Consistency;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -368,6 +366,16 @@ public final class ChaosCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * SIGQUIT to the node's JVM, which prints a thread dump to its output (so into its log) and
+   * goes on running: evidence for a report when a node is stuck.
+   */
+  public void threadDump(ClusterNode node) {
+    if (isRunning(node) && !isPaused(node)) {
+      docker.killContainerCmd(containerId(node)).withSignal("QUIT").exec();
+    }
+  }
+
   /** SIGSTOP of every process of the node (cgroup freezer). */
   public void pause(ClusterNode node) {
     docker.pauseContainerCmd(containerId(node)).exec();
@@ -392,16 +400,14 @@ public final class ChaosCluster implements AutoCloseable {
     return docker.inspectContainerCmd(containerId(node)).exec().getState();
   }
 
-  /** Waits until the node's API answers (a serializable read, no quorum needed). */
+  /** Waits until the node's own API answers (a serializable read: no quorum needed). */
   public void awaitApiUp(ClusterNode node, Duration timeout) {
-    try (KvClient client = probeClient(node)) {
-      Awaitility.await(node + " to serve its API").atMost(timeout)
-          .pollInterval(Duration.ofMillis(250)).ignoreExceptions()
-          .until(() -> {
-            client.get(PROBE_PREFIX.getBytes(StandardCharsets.UTF_8), ReadConsistency.SERIALIZABLE);
-            return true;
-          });
-    }
+    Awaitility.await(node + " to serve its API").atMost(timeout)
+        .pollInterval(Duration.ofMillis(250)).ignoreExceptions()
+        .until(() -> {
+          admin.readAt(node, PROBE_PREFIX, Consistency.SERIALIZABLE, Duration.ofSeconds(5));
+          return true;
+        });
   }
 
   /**
@@ -429,7 +435,8 @@ public final class ChaosCluster implements AutoCloseable {
    * placement map of the same epoch, the map lists exactly the members, every group has a leader
    * with the map's replicas as voters, every data group's leader owns its ranges, and then every
    * member serves a linearizable read in every data group (which needs a leader and a quorum
-   * reachable from it). Returns the status it found settled.
+   * reachable from it, and the node's own replica, where it has one, applied up to the read
+   * index). Returns the status it found settled.
    */
   public ClusterView awaitReady(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -447,15 +454,27 @@ public final class ChaosCluster implements AutoCloseable {
         .plusSeconds(10);
     Map<String, String> probes = probeKeys(view);
     for (ClusterNode node : members) {
-      try (KvClient client = probeClient(node)) {
+      String[] failing = {"no read yet"};
+      try {
         Awaitility.await(node + " to serve linearizable reads in every group").atMost(left)
-            .pollInterval(Duration.ofMillis(250)).ignoreExceptions()
+            .pollInterval(Duration.ofMillis(250))
             .until(() -> {
-              for (String key : probes.values()) {
-                client.get(key.getBytes(StandardCharsets.UTF_8));
+              for (Map.Entry<String, String> probe : probes.entrySet()) {
+                try {
+                  admin.readAt(node, probe.getValue(), Consistency.LINEARIZABLE,
+                      Duration.ofSeconds(5));
+                } catch (RuntimeException e) {
+                  failing[0] = probe.getKey() + ": " + e.getMessage();
+                  return false;
+                }
               }
               return true;
             });
+      } catch (org.awaitility.core.ConditionTimeoutException e) {
+        threadDump(node);
+        throw new IllegalStateException(node + " served no linearizable read in every data group"
+            + " within " + left.toSeconds() + " s (last: " + failing[0] + "); its thread dump is"
+            + " in its log", e);
       }
     }
     return view;
@@ -525,15 +544,6 @@ public final class ChaosCluster implements AutoCloseable {
   /** The id the next node to {@link #join} will get. */
   public synchronized String nextNodeId() {
     return "n" + (everyNode.size() + 1);
-  }
-
-  /**
-   * A client that talks to this node only (no fail-over); its timeouts allow for a machine so
-   * loaded that one linearizable read takes seconds.
-   */
-  public KvClient probeClient(ClusterNode node) {
-    return KvClient.builder().endpoints(node.apiEndpoint())
-        .timeout(Duration.ofSeconds(10)).attemptTimeout(Duration.ofSeconds(5)).build();
   }
 
   private void removeContainer(ClusterNode node) {

@@ -1,11 +1,16 @@
 package dev.kv.chaos.cluster;
 
+import com.google.protobuf.ByteString;
 import dev.kv.api.v1.ClusterGrpc;
 import dev.kv.api.v1.ClusterStatus;
+import dev.kv.api.v1.Consistency;
 import dev.kv.api.v1.DrainNodeRequest;
 import dev.kv.api.v1.GetPlacementRequest;
+import dev.kv.api.v1.GetRequest;
+import dev.kv.api.v1.GetResponse;
 import dev.kv.api.v1.GetReplicaDigestRequest;
 import dev.kv.api.v1.GetStatusRequest;
+import dev.kv.api.v1.KVGrpc;
 import dev.kv.api.v1.Placement;
 import dev.kv.api.v1.RemoveNodeRequest;
 import dev.kv.api.v1.ReplicaDigest;
@@ -19,19 +24,37 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * kvd's Cluster service on each node, as the harness calls it: status, placement, leader
- * transfer, drain, remove and replica digests. One channel per node, closed with the cluster.
- * Every call is bounded; a failure is the gRPC StatusRuntimeException.
+ * transfer, drain, remove and replica digests; and reads sent to one node's KV service without
+ * the SDK's routing. One channel per node, closed with the cluster. Every call is bounded; a
+ * failure is the gRPC StatusRuntimeException.
  */
 public final class ClusterAdmin implements AutoCloseable {
   private static final Duration CALL_TIMEOUT = Duration.ofSeconds(15);
 
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
 
-  private ClusterGrpc.ClusterBlockingStub at(ClusterNode node) {
-    ManagedChannel channel = channels.computeIfAbsent(node.apiEndpoint(),
+  private ManagedChannel channel(ClusterNode node) {
+    return channels.computeIfAbsent(node.apiEndpoint(),
         endpoint -> ManagedChannelBuilder.forTarget(endpoint).usePlaintext().build());
-    return ClusterGrpc.newBlockingStub(channel)
+  }
+
+  private ClusterGrpc.ClusterBlockingStub at(ClusterNode node) {
+    return ClusterGrpc.newBlockingStub(channel(node))
         .withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * A read answered by {@code node} itself: the node serves it from its own replica of the key's
+   * group (a linearizable one after a ReadIndex round) or forwards it when it hosts none. The
+   * SDK would send it to the group's leader instead, so it cannot show what one node answers.
+   */
+  public GetResponse readAt(ClusterNode node, String key, Consistency consistency,
+      Duration timeout) {
+    ManagedChannel channel = channel(node);
+    return KVGrpc.newBlockingStub(channel)
+        .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
+        .get(GetRequest.newBuilder().setKey(ByteString.copyFromUtf8(key))
+            .setConsistency(consistency).build());
   }
 
   /** The whole cluster's status, as {@code node} gathers it. */

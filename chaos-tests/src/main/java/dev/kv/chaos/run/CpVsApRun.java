@@ -3,6 +3,8 @@ package dev.kv.chaos.run;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kv.api.v1.Consistency;
+import dev.kv.api.v1.GetResponse;
 import dev.kv.chaos.check.CheckOptions;
 import dev.kv.chaos.check.CheckResult;
 import dev.kv.chaos.check.LinearizabilityChecker;
@@ -18,9 +20,8 @@ import dev.kv.chaos.nemesis.Partitions;
 import dev.kv.chaos.report.HtmlReport;
 import dev.kv.chaos.report.RunReport;
 import dev.kv.client.KvClient;
-import dev.kv.client.KvException;
 import dev.kv.client.ReadConsistency;
-import dev.kv.client.VersionedValue;
+import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,13 +29,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 
 /**
  * CP versus AP, shown on one partition: a follower is cut off while the majority keeps writing,
  * and both sides are read with LINEARIZABLE and with SERIALIZABLE consistency, each read sent to
- * one node only (no fail-over). One history is recorded; it is checked twice, once with the
+ * one node's own KV service (no SDK: it would route the read to the key's group leader). One history is recorded; it is checked twice, once with the
  * writes and the linearizable reads, once with the writes and the serializable reads. The
  * minority must refuse every linearizable read (the CP answer), while its serializable reads
  * answer from its stale replica, which the checker flags (the AP answer).
@@ -42,6 +42,7 @@ import java.util.Set;
 public final class CpVsApRun {
   private static final int KEYS = 6;
   private static final Duration PARTITION = Duration.ofSeconds(10);
+  private static final Duration READ_TIMEOUT = Duration.ofSeconds(2);
 
   private final ChaosCluster cluster;
   private final Path reportDir;
@@ -101,8 +102,6 @@ public final class CpVsApRun {
     try (KvClient writer = KvClient.builder()
             .endpoints(majority.stream().map(ClusterNode::apiEndpoint).toList())
             .timeout(Duration.ofSeconds(5)).attemptTimeout(Duration.ofSeconds(2)).build();
-        KvClient onMinority = oneNode(minority);
-        KvClient onMajority = oneNode(leader);
         Partitions partitions = new Partitions()) {
       HistoryRecorder.Client w = recorder.newClient();
       HistoryRecorder.Client readMinority = recorder.newClient();
@@ -123,8 +122,8 @@ public final class CpVsApRun {
           for (ReadConsistency consistency : ReadConsistency.values()) {
             Set<Long> kind = consistency == ReadConsistency.LINEARIZABLE ? linearizableReads
                 : serializableReads;
-            long onMin = read(onMinority, readMinority, key, consistency);
-            long onMaj = read(onMajority, readMajority, key, consistency);
+            long onMin = read(minority, readMinority, key, consistency);
+            long onMaj = read(leader, readMajority, key, consistency);
             kind.add(onMin);
             kind.add(onMaj);
             (consistency == ReadConsistency.LINEARIZABLE ? minorityLinearizable
@@ -152,11 +151,6 @@ public final class CpVsApRun {
     return result;
   }
 
-  private static KvClient oneNode(ClusterNode node) {
-    return KvClient.builder().endpoints(node.apiEndpoint()).timeout(Duration.ofSeconds(2))
-        .attemptTimeout(Duration.ofSeconds(2)).build();
-  }
-
   private static void put(KvClient kv, HistoryRecorder.Client history, String key,
       String value) {
     HistoryRecorder.Invocation op = history.invokePut(key, value);
@@ -168,17 +162,22 @@ public final class CpVsApRun {
     }
   }
 
-  private static long read(KvClient kv, HistoryRecorder.Client history, String key,
+  /** One read answered by {@code node} itself; returns the operation's id. */
+  private long read(ClusterNode node, HistoryRecorder.Client history, String key,
       ReadConsistency consistency) {
     HistoryRecorder.Invocation op = history.invokeGet(key);
     try {
-      Optional<VersionedValue> got = kv.get(key.getBytes(StandardCharsets.UTF_8), consistency);
-      op.ok(got.map(v -> Output.read(v.valueAsString(), v.version())).orElseGet(Output::absent));
-    } catch (KvException e) {
-      op.failed(consistency + " refused: " + e.code());
+      GetResponse got = cluster.admin().readAt(node, key,
+          consistency == ReadConsistency.LINEARIZABLE ? Consistency.LINEARIZABLE
+              : Consistency.SERIALIZABLE, READ_TIMEOUT);
+      op.ok(got.getFound() ? Output.read(got.getValue().toStringUtf8(), got.getVersion())
+          : Output.absent());
+    } catch (StatusRuntimeException e) {
+      op.failed(consistency + " refused: " + e.getStatus().getCode());
     }
     return op.id();
   }
+
 
   private static History without(History history, Set<Long> ids) {
     return new History(history.operations().stream().filter(o -> !ids.contains(o.id())).toList(),

@@ -40,6 +40,17 @@ final class ReplicaCheck {
           && digests.values().stream().map(ReplicaDigest::getSha256).distinct().count() == 1;
     }
 
+    /** The replicas below the highest applied index, or that did not answer. */
+    List<String> behind() {
+      List<String> nodes = new ArrayList<>(errors.keySet());
+      digests.forEach((node, d) -> {
+        if (d.getAppliedIndex() < appliedIndex()) {
+          nodes.add(node);
+        }
+      });
+      return nodes;
+    }
+
     long appliedIndex() {
       return digests.values().stream().mapToLong(ReplicaDigest::getAppliedIndex).max().orElse(0);
     }
@@ -91,8 +102,11 @@ final class ReplicaCheck {
       }
       results.add(seen);
       if (!seen.atOneIndex()) {
+        List<String> behind = seen.behind();
+        behind.forEach(node -> cluster.threadDump(cluster.node(node)));
         problems.add("replicas of " + group + " did not reach one applied index within "
-            + timeout.toSeconds() + " s: " + seen.describe());
+            + timeout.toSeconds() + " s: " + seen.describe() + "; thread dumps of " + behind
+            + " are in their logs");
       } else if (!seen.identical()) {
         problems.add("replicas of " + group + " hold different data at applied index "
             + seen.appliedIndex() + ": " + seen.describe());

@@ -30,7 +30,7 @@ class ClusterSmokeIT {
       }
       cluster.startAgain(leader);
       cluster.awaitReady(Duration.ofMinutes(2));
-      try (KvClient kv = cluster.probeClient(leader)) {
+      try (KvClient kv = KvClient.builder().endpoints(cluster.apiEndpoints()).build()) {
         assertThat(kv.get("smoke").orElseThrow().valueAsString()).isEqualTo("two");
       }
     }
