@@ -27,7 +27,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Per-key registers under concurrent clients: GET, PUT and compare-and-set with unique values,
  * recorded in a {@link HistoryRecorder}. Each worker thread is one client (its own KvClient, so
- * its own exactly-once id) that starts at its own node and fails over to the others. Keys are
+ * its own exactly-once id); the SDK sends each key to its group's leader by the placement map and
+ * fails over between the endpoints, which each client lists from its own node on. Keys are
  * used a bounded number of times, then replaced by fresh ones, which keeps each key's history
  * small enough for the checker; fresh keys go to the cluster's groups in turn.
  *

@@ -25,6 +25,10 @@ class ClusterSmokeIT {
       assertThat(view.dataGroups()).hasSize(ChaosCluster.Options.DEFAULTS.dataGroups());
       ClusterNode leader = cluster.node(view.busiestLeader().orElseThrow());
       cluster.kill(leader);
+      // The survivors elect new leaders for the groups it led (awaited, not slept for).
+      ClusterView failedOver = cluster.awaitLeaders(Duration.ofMinutes(1));
+      assertThat(failedOver.dataGroupsLedBy()).doesNotContainKey(leader.id());
+      assertThat(failedOver.unreachableIds()).containsExactly(leader.id());
       try (KvClient kv = KvClient.builder().endpoints(cluster.apiEndpoints()).build()) {
         assertThat(kv.put("smoke", "two")).isEqualTo(2);
       }
