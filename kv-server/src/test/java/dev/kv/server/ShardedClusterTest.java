@@ -353,10 +353,7 @@ class ShardedClusterTest {
   }
 
   private static ClusterGrpc.ClusterBlockingStub cluster(TestCluster cluster, int node) {
-    ManagedChannel channel =
-        ManagedChannelBuilder.forTarget(cluster.endpoint(node)).usePlaintext().build();
-    cluster.track(channel);
-    return ClusterGrpc.newBlockingStub(channel).withDeadlineAfter(30, java.util.concurrent.TimeUnit.SECONDS);
+    return cluster.clusterStub(node);
   }
 
 }

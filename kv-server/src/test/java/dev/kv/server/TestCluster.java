@@ -3,6 +3,7 @@ package dev.kv.server;
 import static org.awaitility.Awaitility.await;
 
 import dev.kv.api.Limits;
+import dev.kv.api.v1.ClusterGrpc;
 import dev.kv.api.v1.KVGrpc;
 import dev.kv.client.KvClient;
 import dev.kv.server.config.HostPort;
@@ -27,6 +28,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A cluster of real nodes in this JVM: Ratis servers and gRPC servers on loopback ports, RocksDB
@@ -321,11 +323,6 @@ public final class TestCluster implements AutoCloseable {
     return KvClient.builder().endpoints(endpoints).timeout(Duration.ofSeconds(30)).build();
   }
 
-  /** Closes {@code channel} with the cluster. */
-  void track(ManagedChannel channel) {
-    channels.add(channel);
-  }
-
   /** A raw stub to one node, bypassing the SDK's own validation and retries. */
   public KVGrpc.KVBlockingStub stub(int i) {
     ManagedChannel channel =
@@ -335,6 +332,13 @@ public final class TestCluster implements AutoCloseable {
             .build();
     channels.add(channel);
     return KVGrpc.newBlockingStub(channel);
+  }
+
+  /** A raw stub of node {@code i}'s Cluster service (admin and status calls). */
+  public ClusterGrpc.ClusterBlockingStub clusterStub(int i) {
+    ManagedChannel channel = ManagedChannelBuilder.forTarget(endpoint(i)).usePlaintext().build();
+    channels.add(channel);
+    return ClusterGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
   }
 
   @Override

@@ -13,6 +13,7 @@ import dev.kv.api.v1.DrainNodeRequest;
 import dev.kv.api.v1.DrainNodeResponse;
 import dev.kv.api.v1.GetNodeStatusRequest;
 import dev.kv.api.v1.GetPlacementRequest;
+import dev.kv.api.v1.GetReplicaDigestRequest;
 import dev.kv.api.v1.GetStatusRequest;
 import dev.kv.api.v1.JoinNodeRequest;
 import dev.kv.api.v1.JoinNodeResponse;
@@ -20,6 +21,7 @@ import dev.kv.api.v1.NodeStatus;
 import dev.kv.api.v1.Placement;
 import dev.kv.api.v1.RemoveNodeRequest;
 import dev.kv.api.v1.RemoveNodeResponse;
+import dev.kv.api.v1.ReplicaDigest;
 import dev.kv.api.v1.TransferLeaderRequest;
 import dev.kv.api.v1.TransferLeaderResponse;
 import dev.kv.api.v1.UnreachableNode;
@@ -34,10 +36,13 @@ import dev.kv.server.raft.RaftAdmin;
 import dev.kv.server.raft.RaftGroups;
 import dev.kv.server.raft.RaftNode;
 import dev.kv.server.raft.ReplicaStatuses;
+import dev.kv.statemachine.ratis.KvStateMachine;
+import dev.kv.statemachine.storage.DataDigest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.util.HashMap;
+import org.apache.ratis.server.RaftServer;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -189,6 +194,30 @@ public final class ClusterService extends ClusterGrpc.ClusterImplBase {
       }
       cache.metaStore().unregister(id).get(timeoutMs, TimeUnit.MILLISECONDS);
       return RemoveNodeResponse.newBuilder().setPlacement(placementWithHints(map)).build();
+    });
+  }
+
+  @Override
+  public void getReplicaDigest(GetReplicaDigestRequest request, StreamObserver<ReplicaDigest> out) {
+    answer(out, () -> {
+      GroupId group = parseGroup(request.getGroupId());
+      NodeId self = raft.config().nodeId();
+      RaftServer.Division replica = raft.replica(group).orElseThrow(() -> Status.NOT_FOUND
+          .withDescription("node " + self + " hosts no replica of " + group)
+          .asRuntimeException());
+      if (!(replica.getStateMachine() instanceof KvStateMachine sm)) {
+        throw Status.NOT_FOUND.withDescription(group + " on " + self + " holds no key-value data")
+            .asRuntimeException();
+      }
+      DataDigest digest = sm.dataDigest().orElseThrow(() -> new NotServingException(
+          "the replica of " + group + " on " + self + " is not open (installing a snapshot?)"));
+      return ReplicaDigest.newBuilder()
+          .setNodeId(self.value())
+          .setGroupId(group.value())
+          .setAppliedIndex(digest.appliedIndex())
+          .setEntries(digest.entries())
+          .setSha256(digest.sha256())
+          .build();
     });
   }
 

@@ -81,6 +81,7 @@ public final class PlacementCache implements Routing, AutoCloseable {
     }
     Map<GroupId, List<RaftPeer>> peers = new HashMap<>();
     for (GroupPlacement g : map.groups()) {
+      RaftGroups.learnName(g.id()); // else this node's status would leave out a replica of it
       List<RaftPeer> now = peersOf(map, g.id());
       List<RaftPeer> previous = peersByGroup.get(g.id());
       peers.put(g.id(), previous != null && RaftGroups.samePeers(previous, now) ? previous : now);

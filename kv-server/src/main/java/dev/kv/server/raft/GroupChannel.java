@@ -33,6 +33,14 @@ final class GroupChannel implements GroupAccess, AutoCloseable {
           .setBarrier(dev.kv.statemachine.proto.ReadBarrier.getDefaultInstance())
           .build();
 
+  /**
+   * A planted bug for the chaos suite, never set in production: linearizable reads are served
+   * like serializable ones, without ReadIndex (stale reads), so the suite can prove it catches
+   * them.
+   */
+  private static final boolean CHAOS_BUG_STALE_READS =
+      "true".equals(System.getenv("KV_CHAOS_BUG_STALE_READS"));
+
   private final RaftServer server;
   private final RaftGroup group;
   private final List<RaftPeer> peers;
@@ -97,6 +105,9 @@ final class GroupChannel implements GroupAccess, AutoCloseable {
 
   @Override
   public CompletableFuture<ReadResult> readLinearizable(ReadRequest read) {
+    if (CHAOS_BUG_STALE_READS) {
+      return readSerializable(read);
+    }
     checkServing();
     return hostedHere() ? barrier.read(read) : client.readAtLeader(read);
   }

@@ -36,6 +36,15 @@ public final class RaftGroups {
     return id;
   }
 
+  /**
+   * Remembers {@code group}'s name, so that {@link #nameOf} knows it: a node must name every group
+   * of its placement map, since another node may create a replica of one here (Ratis group add)
+   * before anything on this node has used that group.
+   */
+  public static void learnName(GroupId group) {
+    idOf(group);
+  }
+
   /** The name of a Ratis group id whose name this process has seen. */
   public static Optional<GroupId> nameOf(RaftGroupId id) {
     idOf(META);

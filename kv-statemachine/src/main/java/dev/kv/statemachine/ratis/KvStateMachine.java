@@ -10,6 +10,7 @@ import dev.kv.statemachine.proto.LogEntry;
 import dev.kv.statemachine.proto.Ownership;
 import dev.kv.statemachine.proto.ReadRequest;
 import dev.kv.statemachine.proto.ReadResult;
+import dev.kv.statemachine.storage.DataDigest;
 import dev.kv.statemachine.storage.RocksDbResources;
 import dev.kv.statemachine.storage.RocksDbStore;
 import java.io.IOException;
@@ -324,6 +325,19 @@ public final class KvStateMachine extends BaseStateMachine {
       var applied = store.appliedState();
       return Optional.of(
           new ReplicaState(applied.getIndex(), Applier.ownershipOf(applied, initialOwnership)));
+    } finally {
+      storeLock.readLock().unlock();
+    }
+  }
+
+  /**
+   * A digest of this replica's user data at its applied index, to compare replicas; empty while
+   * it is not serving. Walks the whole store: for checks, not for a request path.
+   */
+  public Optional<DataDigest> dataDigest() {
+    storeLock.readLock().lock();
+    try {
+      return store == null ? Optional.empty() : Optional.of(store.digest());
     } finally {
       storeLock.readLock().unlock();
     }

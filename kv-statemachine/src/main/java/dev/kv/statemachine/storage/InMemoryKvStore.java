@@ -61,6 +61,14 @@ public final class InMemoryKvStore implements KvStore {
     applied = writes.applied();
   }
 
+  /** Synchronized with {@link #commit}, so it sees one point in time. */
+  @Override
+  public synchronized DataDigest digest() {
+    DataDigest.Builder digest = new DataDigest.Builder();
+    data.forEach(digest::add);
+    return digest.finish(applied.getIndex());
+  }
+
   @Override
   public void close() {}
 }

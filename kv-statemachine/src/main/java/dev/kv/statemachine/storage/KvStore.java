@@ -35,6 +35,12 @@ public interface KvStore extends AutoCloseable {
 
   void commit(WriteSet writes);
 
+  /**
+   * A digest of the user data together with the applied index it is the state at, both read at
+   * one point in time (never torn by a concurrent commit).
+   */
+  DataDigest digest();
+
   @Override
   void close();
 

@@ -10,6 +10,7 @@ import com.google.protobuf.ByteString;
 import dev.kv.statemachine.proto.AppliedState;
 import dev.kv.statemachine.proto.ClientSession;
 import dev.kv.statemachine.proto.StoredValue;
+import dev.kv.statemachine.storage.DataDigest;
 import dev.kv.statemachine.storage.InMemoryKvStore;
 import dev.kv.statemachine.storage.KvStore;
 import dev.kv.statemachine.storage.StorageException;
@@ -62,6 +63,11 @@ class StorageFailureTest {
         throw new StorageException("write failed", new IOException("Input/output error"));
       }
       healthy.commit(writes);
+    }
+
+    @Override
+    public DataDigest digest() {
+      return healthy.digest();
     }
 
     @Override

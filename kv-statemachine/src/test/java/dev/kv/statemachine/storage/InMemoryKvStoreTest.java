@@ -5,4 +5,9 @@ class InMemoryKvStoreTest extends KvStoreContract {
   protected KvStore newStore() {
     return new InMemoryKvStore();
   }
+
+  @Override
+  protected KvStore newOtherStore() {
+    return new InMemoryKvStore();
+  }
 }

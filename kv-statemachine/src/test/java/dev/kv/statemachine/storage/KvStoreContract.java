@@ -103,4 +103,58 @@ abstract class KvStoreContract {
     store.forEachSession((id, s) -> seen.add(id));
     assertThat(seen).containsExactly(bytes("x"), bytes("y"));
   }
+
+  @Test
+  void digestCoversTheDataAtTheAppliedIndex() {
+    DataDigest empty = store.digest();
+    assertThat(empty.appliedIndex()).isZero();
+    assertThat(empty.entries()).isZero();
+
+    WriteSet w = writes(4);
+    w.put(bytes("a"), value("1", 1));
+    w.put(bytes("b"), value("2", 1));
+    w.putSession(bytes("c1"), ClientSession.newBuilder().setAckedBelow(3).build());
+    store.commit(w);
+    DataDigest two = store.digest();
+    assertThat(two.appliedIndex()).isEqualTo(4);
+    assertThat(two.entries()).isEqualTo(2);
+    assertThat(two.sha256()).isNotEqualTo(empty.sha256());
+
+    // A session alone changes no user data, so not the hash.
+    WriteSet session = writes(5);
+    session.putSession(bytes("c2"), ClientSession.newBuilder().setAckedBelow(1).build());
+    store.commit(session);
+    assertThat(store.digest().sha256()).isEqualTo(two.sha256());
+    assertThat(store.digest().appliedIndex()).isEqualTo(5);
+
+    // Same value, other version: a different record, so a different hash.
+    WriteSet bump = writes(6);
+    bump.put(bytes("b"), value("2", 2));
+    store.commit(bump);
+    assertThat(store.digest().sha256()).isNotEqualTo(two.sha256());
+  }
+
+  @Test
+  void digestDependsOnContentNotOnHowItWasWritten() throws Exception {
+    WriteSet together = writes(9);
+    together.put(bytes("a"), value("1", 1));
+    together.put(bytes("b"), value("2", 1));
+    store.commit(together);
+
+    try (KvStore other = newOtherStore()) {
+      WriteSet first = writes(3);
+      first.put(bytes("b"), value("2", 1));
+      first.put(bytes("x"), value("gone", 1));
+      other.commit(first);
+      WriteSet second = writes(9);
+      second.put(bytes("a"), value("1", 1));
+      second.delete(bytes("x"));
+      other.commit(second);
+
+      assertThat(other.digest()).isEqualTo(store.digest());
+    }
+  }
+
+  /** A second, independent store of the same engine. */
+  protected abstract KvStore newOtherStore() throws Exception;
 }

@@ -31,6 +31,11 @@ class RocksDbStoreTest extends KvStoreContract {
     return RocksDbStore.open(dir.resolve("db"), resources);
   }
 
+  @Override
+  protected KvStore newOtherStore() {
+    return RocksDbStore.open(dir.resolve("other"), resources);
+  }
+
   @Test
   void stateSurvivesReopen() {
     WriteSet w = writes(42);
