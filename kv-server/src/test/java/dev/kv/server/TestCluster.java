@@ -323,6 +323,11 @@ public final class TestCluster implements AutoCloseable {
     return KvClient.builder().endpoints(endpoints).timeout(Duration.ofSeconds(30)).build();
   }
 
+  /** Closes {@code channel} with the cluster. */
+  void track(ManagedChannel channel) {
+    channels.add(channel);
+  }
+
   /** A raw stub to one node, bypassing the SDK's own validation and retries. */
   public KVGrpc.KVBlockingStub stub(int i) {
     ManagedChannel channel =
