@@ -3,6 +3,8 @@ package dev.kv.chaos.nemesis;
 import dev.kv.chaos.cluster.ChaosCluster;
 import dev.kv.chaos.cluster.ClusterNode;
 import dev.kv.chaos.cluster.ClusterView;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.net.InetSocketAddress;
@@ -15,6 +17,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.stream.Stream;
+import org.awaitility.Awaitility;
 
 /**
  * The kinds of fault the nemesis injects; each {@link #pick}s its targets with the run's random
@@ -203,7 +206,7 @@ public enum FaultKind {
       List<String> others = view.replicasOf(group).stream().filter(n -> !n.equals(from)).toList();
       String to = others.get(t.random.nextInt(others.size()));
       return simple("transfer-leader " + group + " " + from + "->" + to,
-          () -> t.cluster.admin().transferLeader(t.cluster.node(from), group, to), () -> { });
+          () -> transferLeader(t, group, from, to), () -> { });
     }
   },
   /**
@@ -226,6 +229,9 @@ public enum FaultKind {
           () -> Membership.awaitEmptyThenRemove(t.cluster, node, MEMBERSHIP_TIMEOUT));
     }
   };
+
+  /** How long a leader transfer may be refused before the fault fails. */
+  static final Duration TRANSFER_TIMEOUT = Duration.ofSeconds(30);
 
   /** How long the controller may take to move replicas for a join or a drain. */
   static final Duration MEMBERSHIP_TIMEOUT = Duration.ofMinutes(4);
@@ -275,6 +281,22 @@ public enum FaultKind {
   private static void restart(Targets t, ClusterNode node) {
     t.cluster.startAgain(node);
     t.cluster.awaitApiUp(node, HEAL_TIMEOUT);
+  }
+
+  /**
+   * Cluster.TransferLeader, asked again while Ratis refuses it (UNAVAILABLE: another transfer of
+   * the group is under way, typically the controller balancing leaders at the same moment);
+   * fails when it is still refused after {@link #TRANSFER_TIMEOUT}.
+   */
+  private static void transferLeader(Targets t, String group, String from, String to) {
+    Awaitility.await("leadership of " + group + " moved to " + to).atMost(TRANSFER_TIMEOUT)
+        .pollInterval(Duration.ofMillis(500))
+        .ignoreExceptionsMatching(e -> e instanceof StatusRuntimeException s
+            && s.getStatus().getCode() == Status.Code.UNAVAILABLE)
+        .until(() -> {
+          t.cluster.admin().transferLeader(t.cluster.node(from), group, to);
+          return true;
+        });
   }
 
   private static Fault isolate(Targets t, ClusterNode node, String label) {

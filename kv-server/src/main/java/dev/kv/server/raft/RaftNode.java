@@ -57,12 +57,15 @@ public final class RaftNode implements AutoCloseable {
   /** Closes replaced channels once the requests they carried have had time to finish. */
   private final ScheduledExecutorService retirer =
       Daemons.singleThread("kv-channel-retirer");
+  private final StuckFollowerRepair stuckFollowers;
   private volatile boolean stopping;
 
   private RaftNode(NodeConfig config, RocksDbResources resources, RaftServer server) {
     this.config = config;
     this.resources = resources;
     this.server = server;
+    this.stuckFollowers = new StuckFollowerRepair(server, group -> RaftAdmin.client(config, group));
+    stuckFollowers.start();
   }
 
   public static RaftNode start(NodeConfig config, FatalErrorHandler fatal) throws IOException {
@@ -191,6 +194,7 @@ public final class RaftNode implements AutoCloseable {
 
   @Override
   public void close() {
+    stuckFollowers.close();
     handOffLeadership();
     closeWithoutHandoff();
   }
