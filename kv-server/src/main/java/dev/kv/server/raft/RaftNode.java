@@ -194,13 +194,14 @@ public final class RaftNode implements AutoCloseable {
 
   @Override
   public void close() {
-    stuckFollowers.close();
+    stuckFollowers.close(); // it must not step down while leaderships are handed off
     handOffLeadership();
     closeWithoutHandoff();
   }
 
   /** Closes at once, leaving the groups this node leads to elect a new leader. */
   public void closeWithoutHandoff() {
+    stuckFollowers.close();
     retirer.shutdownNow();
     channels.values().forEach(GroupChannel::close);
     try {
