@@ -44,6 +44,8 @@ final class RetryingCall<ReqT, RespT, T> {
   /** Where the attempt in flight was routed; null when the server routes it. */
   private Router.Target lastTarget;
   private boolean mayHaveBeenApplied;
+  /** The failure of the latest attempt, which a retry follows; null before any failed. */
+  private AttemptFailure lastFailure;
   private ClientCall<ReqT, RespT> inFlight;
   private ScheduledFuture<?> pendingRetry;
 
@@ -85,6 +87,9 @@ final class RetryingCall<ReqT, RespT, T> {
   }
 
   private void startAttempt() {
+    if (retriedPastDeadline()) {
+      return;
+    }
     Endpoint endpoint;
     ReqT request;
     synchronized (this) {
@@ -156,6 +161,30 @@ final class RetryingCall<ReqT, RespT, T> {
     settle(f -> f.complete(value), null);
   }
 
+  /**
+   * A retry whose timer fired past the deadline (late, on a busy machine) cannot get an answer:
+   * the operation ends with the failure that led to the retry, not with an instant
+   * DEADLINE_EXCEEDED of the retry's own, which would hide why it failed.
+   */
+  private boolean retriedPastDeadline() {
+    AttemptFailure failure;
+    int attemptNumber;
+    boolean applied;
+    synchronized (this) {
+      if (settled || lastFailure == null || !deadline.isExpired()) {
+        return false;
+      }
+      failure = lastFailure;
+      attemptNumber = attempts;
+      applied = mayHaveBeenApplied;
+    }
+    long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+    KvException error =
+        Failures.gaveUp(rpc.name(), failure, rpc.write(), applied, attemptNumber, elapsedMillis);
+    settle(f -> f.completeExceptionally(error), null);
+    return true;
+  }
+
   private void onAttemptFailed(AttemptFailure failure) {
     int attemptNumber;
     boolean applied;
@@ -165,6 +194,7 @@ final class RetryingCall<ReqT, RespT, T> {
         return;
       }
       inFlight = null;
+      lastFailure = failure;
       target = lastTarget;
       mayHaveBeenApplied |= failure.mayHaveBeenApplied();
       applied = mayHaveBeenApplied;
