@@ -126,6 +126,9 @@ public final class ClusterService extends ClusterGrpc.ClusterImplBase {
         } catch (StatusRuntimeException e) {
           status.addUnreachable(
               UnreachableNode.newBuilder().setNodeId(node.id().value()).setError(e.getStatus().toString()));
+        } catch (NotServingException e) {
+          status.addUnreachable(
+              UnreachableNode.newBuilder().setNodeId(node.id().value()).setError(e.getMessage()));
         }
       }
       return status.build();

@@ -3,6 +3,7 @@ package dev.kv.server.raft;
 import dev.kv.api.v1.NodeStatus;
 import dev.kv.api.v1.RangeAssignment;
 import dev.kv.api.v1.ReplicaStatus;
+import dev.kv.server.api.NotServingException;
 import dev.kv.statemachine.ratis.KvStateMachine;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.server.RaftServer;
@@ -11,12 +12,19 @@ import org.apache.ratis.server.RaftServer;
 public final class ReplicaStatuses {
   private ReplicaStatuses() {}
 
+  /**
+   * @throws NotServingException when this node hosts a replica it cannot name yet: an incomplete
+   *     status must not be taken for the whole truth
+   */
   public static NodeStatus of(RaftNode node) {
     NodeStatus.Builder out = NodeStatus.newBuilder().setNodeId(node.config().nodeId().value());
     for (RaftServer.Division division : node.replicas()) {
       var name = RaftGroups.nameOf(division.getGroup().getGroupId());
       if (name.isEmpty()) {
-        continue; // a group this process never named: not one of ours
+        // Names are learned from the placement map: a restarted node hosts replicas it cannot
+        // name until it has one. A status without them would tell the controller they are lost.
+        throw new NotServingException("this node cannot name its replica "
+            + division.getGroup().getGroupId() + " yet (no placement map); retry");
       }
       var info = division.getInfo();
       ReplicaStatus.Builder r =
