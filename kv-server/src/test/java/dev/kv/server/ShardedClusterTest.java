@@ -219,6 +219,11 @@ class ShardedClusterTest {
       NodeId n1 = cluster.node(0).config().nodeId();
       cluster.crash(0);
       wipe(cluster.config(0).dataDir());
+      // The probe needs the surviving seeds' meta group to answer (see MetaGroupProbe): when the
+      // wiped seed led it, they elect a new leader first.
+      await("a meta leader among the survivors").atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(100))
+          .until(() -> cluster.leaderOf(RaftGroups.META).isPresent());
 
       cluster.start(0);
       KvNode back = cluster.node(0);

@@ -27,6 +27,10 @@ import org.slf4j.LoggerFactory;
  * voter could vote for a candidate that lacks committed entries. It starts without one, like a
  * joining node, and the placement controller replaces the lost replica with a fresh one that
  * catches up before it votes.
+ *
+ * <p>Limit: the probe needs the other seeds' meta group to answer within a few seconds. A wiped
+ * seed restarted while the others have no meta leader (all down, or still electing one after it
+ * led) cannot tell, and formats.
  */
 final class MetaGroupProbe {
   private static final Logger LOG = LoggerFactory.getLogger(MetaGroupProbe.class);
