@@ -8,6 +8,7 @@ import dev.kv.server.metrics.MetricsHttpServer;
 import dev.kv.server.metrics.NodeMetrics;
 import dev.kv.server.metrics.RatisGroupStatus;
 import dev.kv.server.placement.ClusterService;
+import dev.kv.server.placement.MetaGroupProbe;
 import dev.kv.server.raft.RaftNode;
 import java.time.Duration;
 import dev.kv.statemachine.ratis.FatalErrorHandler;
@@ -43,7 +44,8 @@ public final class KvNode implements AutoCloseable {
   private volatile boolean closed;
 
   public static KvNode start(NodeConfig config, FatalErrorHandler fatal) throws IOException {
-    RaftNode raft = RaftNode.start(config, fatal);
+    RaftNode raft =
+        RaftNode.start(config, fatal, config.isSeed() && MetaGroupProbe.mayFormatMeta(config));
     ClusterMembership membership = null;
     MetricsHttpServer metricsServer = null;
     try {

@@ -41,7 +41,7 @@ public final class RaftAdmin {
           5, TimeDuration.valueOf(200, TimeUnit.MILLISECONDS));
 
   /** A Ratis client of {@code group} with this node's client settings. */
-  static RaftClient client(NodeConfig config, RaftGroup group, RetryPolicy retryPolicy) {
+  public static RaftClient client(NodeConfig config, RaftGroup group, RetryPolicy retryPolicy) {
     return RaftClient.newBuilder()
         .setClientId(ClientId.randomId())
         .setRaftGroup(group)

@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * budget), and a {@link GroupChannel} per group this node talks to.
  *
  * <p>A seed node formats the meta group with the seed peers on its first start, unless the
- * cluster already exists ({@link MetaGroupProbe}: its disk was wiped); later starts recover
+ * cluster already exists (MetaGroupProbe: its disk was wiped); later starts recover
  * every group found in the data directory (Ratis re-adds each group directory), and the
  * membership recorded in each log takes precedence over any configured one. Data group replicas
  * are created only by the placement controller, through Ratis' group management API.
@@ -68,7 +68,12 @@ public final class RaftNode implements AutoCloseable {
     stuckFollowers.start();
   }
 
-  public static RaftNode start(NodeConfig config, FatalErrorHandler fatal) throws IOException {
+  /**
+   * @param formatMeta whether this node creates its meta replica from the seed list when it has
+   *     none on disk (a seed of a new cluster); a replica on disk is recovered either way
+   */
+  public static RaftNode start(NodeConfig config, FatalErrorHandler fatal, boolean formatMeta)
+      throws IOException {
     // RocksDB statistics cost CPU on every operation: kept only when someone can scrape them.
     RocksDbResources resources =
         RocksDbResources.defaults(config.metricsAddress() != null);
@@ -89,7 +94,7 @@ public final class RaftNode implements AutoCloseable {
                           config.apply(),
                           fatal,
                           groupId.equals(metaId) ? OwnedRanges.WHOLE_RING : OwnedRanges.NOTHING));
-      if (config.isSeed() && MetaGroupProbe.mayFormatMeta(config)) {
+      if (formatMeta) {
         builder.setGroup(RaftGroups.meta(config.peers()));
       }
       server = builder.build();

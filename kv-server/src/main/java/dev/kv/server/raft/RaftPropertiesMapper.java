@@ -2,6 +2,7 @@ package dev.kv.server.raft;
 
 import dev.kv.server.config.NodeConfig;
 import java.io.File;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.client.RaftClientConfigKeys;
@@ -15,9 +16,14 @@ import org.apache.ratis.util.TimeDuration;
 public final class RaftPropertiesMapper {
   private RaftPropertiesMapper() {}
 
+  /** Where the Ratis server keeps its groups: one directory per group, named by its UUID. */
+  public static Path storageDir(NodeConfig config) {
+    return config.dataDir().resolve("raft");
+  }
+
   public static RaftProperties serverProperties(NodeConfig config) {
     RaftProperties p = new RaftProperties();
-    RaftServerConfigKeys.setStorageDir(p, List.of(config.dataDir().resolve("raft").toFile()));
+    RaftServerConfigKeys.setStorageDir(p, List.of(storageDir(config).toFile()));
     RaftServerConfigKeys.setRemovedGroupsDir(p, new File(config.dataDir().toFile(), "raft-removed"));
     GrpcConfigKeys.Server.setHost(p, config.raftAddress().host());
     GrpcConfigKeys.Server.setPort(p, config.raftAddress().port());

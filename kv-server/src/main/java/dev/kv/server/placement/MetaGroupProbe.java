@@ -1,9 +1,11 @@
-package dev.kv.server.raft;
+package dev.kv.server.placement;
 
-import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.kv.server.config.NodeConfig;
 import dev.kv.server.config.Peer;
+import dev.kv.server.raft.RaftAdmin;
+import dev.kv.server.raft.RaftGroups;
+import dev.kv.server.raft.RaftPropertiesMapper;
 import dev.kv.statemachine.proto.GetQuery;
 import dev.kv.statemachine.proto.ReadRequest;
 import dev.kv.statemachine.proto.ReadResult;
@@ -32,16 +34,14 @@ import org.slf4j.LoggerFactory;
  * seed restarted while the others have no meta leader (all down, or still electing one after it
  * led) cannot tell, and formats.
  */
-final class MetaGroupProbe {
+public final class MetaGroupProbe {
   private static final Logger LOG = LoggerFactory.getLogger(MetaGroupProbe.class);
-  /** The meta group's key holding the placement map (MetaStore's record). */
-  private static final ByteString MAP_KEY = ByteString.copyFromUtf8("placement");
-
   private MetaGroupProbe() {}
 
-  static boolean mayFormatMeta(NodeConfig config) {
+  public static boolean mayFormatMeta(NodeConfig config) {
     Path replica =
-        config.dataDir().resolve("raft").resolve(RaftGroups.idOf(RaftGroups.META).getUuid().toString());
+        RaftPropertiesMapper.storageDir(config)
+            .resolve(RaftGroups.idOf(RaftGroups.META).getUuid().toString());
     if (Files.isDirectory(replica)) {
       return true;
     }
@@ -60,7 +60,7 @@ final class MetaGroupProbe {
 
   /** Whether the other seeds' meta group answers with a placement map; false when none answers. */
   private static boolean othersHaveAMap(NodeConfig config, List<Peer> others) {
-    ReadRequest get = ReadRequest.newBuilder().setGet(GetQuery.newBuilder().setKey(MAP_KEY)).build();
+    ReadRequest get = ReadRequest.newBuilder().setGet(GetQuery.newBuilder().setKey(MetaStore.MAP_KEY)).build();
     try (RaftClient client =
         RaftAdmin.client(
             config,
