@@ -151,10 +151,7 @@ public final class KvNode implements AutoCloseable {
     LOG.info("{}: crashing (test)", config.nodeId());
     healthManager.enterTerminalState();
     api.shutdownNow();
-    if (metricsServer != null) {
-      metricsServer.close();
-    }
-    membership.close();
+    closeBehindTheApi();
     raft.closeWithoutHandoff();
   }
 
@@ -176,11 +173,16 @@ public final class KvNode implements AutoCloseable {
       Thread.currentThread().interrupt();
       api.shutdownNow();
     }
-    if (metricsServer != null) {
-      metricsServer.close(); // before raft.close() frees what the scrape reads
-    }
-    membership.close();
+    closeBehindTheApi();
     raft.close();
     LOG.info("{}: stopped", config.nodeId());
+  }
+
+  /** Once the API is down: metrics, then membership; before Raft frees what a scrape reads. */
+  private void closeBehindTheApi() {
+    if (metricsServer != null) {
+      metricsServer.close();
+    }
+    membership.close();
   }
 }

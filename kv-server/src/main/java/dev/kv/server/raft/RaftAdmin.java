@@ -42,23 +42,21 @@ public final class RaftAdmin {
 
   /** A Ratis client of {@code group} with this node's client settings. */
   public static RaftClient client(NodeConfig config, RaftGroup group, RetryPolicy retryPolicy) {
-    return RaftClient.newBuilder()
-        .setClientId(ClientId.randomId())
-        .setRaftGroup(group)
-        .setProperties(RaftPropertiesMapper.clientProperties(config))
-        .setRetryPolicy(retryPolicy)
-        .build();
+    return builder(config, group, retryPolicy).build();
   }
 
   /** An administrative client that contacts {@code first} before any other member. */
   private static RaftClient client(NodeConfig config, RaftGroup group, RaftPeerId first) {
+    return builder(config, group, ADMIN_RETRIES).setLeaderId(first).build();
+  }
+
+  private static RaftClient.Builder builder(
+      NodeConfig config, RaftGroup group, RetryPolicy retryPolicy) {
     return RaftClient.newBuilder()
         .setClientId(ClientId.randomId())
         .setRaftGroup(group)
-        .setLeaderId(first)
         .setProperties(RaftPropertiesMapper.clientProperties(config))
-        .setRetryPolicy(ADMIN_RETRIES)
-        .build();
+        .setRetryPolicy(retryPolicy);
   }
 
   /**
