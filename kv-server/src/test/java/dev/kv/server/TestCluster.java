@@ -28,7 +28,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
 
 /**
  * A cluster of real nodes in this JVM: Ratis servers and gRPC servers on loopback ports, RocksDB
@@ -149,11 +154,16 @@ public final class TestCluster implements AutoCloseable {
       boolean metrics,
       boolean proxied) {
     TestCluster cluster = new TestCluster(dir, size, raftLog, settings, metrics, proxied);
-    for (int i = 0; i < size; i++) {
-      cluster.start(i);
+    // The seeds start together, as processes of a real cluster would: each probes the others for
+    // a placement map before it formats the meta group, and sequential starts wait that out.
+    try {
+      inParallel(size, cluster::start);
+      cluster.awaitReady();
+      return cluster;
+    } catch (RuntimeException e) {
+      cluster.close();
+      throw e;
     }
-    cluster.awaitReady();
-    return cluster;
   }
 
   void start(int i) {
@@ -181,7 +191,7 @@ public final class TestCluster implements AutoCloseable {
   }
 
   /** Stops node {@code i} without a graceful shutdown (see KvNode.crash); restart with start. */
-  void crash(int i) {
+  public void crash(int i) {
     nodes.get(i).crash();
     nodes.set(i, null);
   }
@@ -349,13 +359,47 @@ public final class TestCluster implements AutoCloseable {
   @Override
   public void close() {
     channels.forEach(ManagedChannel::shutdownNow);
-    for (int i = 0; i < nodes.size(); i++) {
+    // Teardown crashes the nodes: a graceful stop hands off leaderships, which the last nodes
+    // cannot do once the others are gone (each try waits out its timeout). Tests of the graceful
+    // stop call stop(i).
+    inParallel(nodes.size(), i -> {
       if (nodes.get(i) != null) {
-        nodes.get(i).close();
+        nodes.get(i).crash();
         nodes.set(i, null);
       }
-    }
+    });
     proxies.forEach(TcpProxy::close);
+  }
+
+  /** Runs {@code action} for 0..n-1 on n threads; rethrows the first failure once all ended. */
+  private static void inParallel(int n, IntConsumer action) {
+    ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, n));
+    try {
+      List<Future<?>> runs = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        int index = i;
+        runs.add(pool.submit(() -> action.accept(index)));
+      }
+      RuntimeException failure = null;
+      for (Future<?> run : runs) {
+        try {
+          run.get();
+        } catch (ExecutionException e) {
+          if (failure == null) {
+            failure = e.getCause() instanceof RuntimeException r ? r
+                : new IllegalStateException(e.getCause());
+          }
+        }
+      }
+      if (failure != null) {
+        throw failure;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   static int freePort() {

@@ -187,7 +187,8 @@ public final class RaftNode implements AutoCloseable {
       if (division.getInfo().isLeader()) {
         RaftGroup group = division.getGroup();
         try (var client = RaftAdmin.client(config, group)) {
-          LeadershipHandoff.handOff(server, group.getGroupId(), client, HANDOFF_TIMEOUT_MS)
+          LeadershipHandoff.handOff(server, group.getGroupId(), client, HANDOFF_TIMEOUT_MS,
+                  config.raft().electionTimeoutMin())
               .ifPresent(target -> handed.put(group.getGroupId(), target));
         } catch (IOException e) {
           LOG.warn("{}: closing the handoff client failed", group.getGroupId(), e);
