@@ -9,7 +9,9 @@ import dev.kv.api.v1.GetPlacementRequest;
 import dev.kv.api.v1.GetRequest;
 import dev.kv.api.v1.GetResponse;
 import dev.kv.api.v1.GetReplicaDigestRequest;
+import dev.kv.api.v1.GetNodeStatusRequest;
 import dev.kv.api.v1.GetStatusRequest;
+import dev.kv.api.v1.NodeStatus;
 import dev.kv.api.v1.KVGrpc;
 import dev.kv.api.v1.Placement;
 import dev.kv.api.v1.RemoveNodeRequest;
@@ -61,6 +63,11 @@ public final class ClusterAdmin implements AutoCloseable {
   public ClusterView status(ClusterNode node) {
     ClusterStatus status = at(node).getStatus(GetStatusRequest.getDefaultInstance());
     return new ClusterView(status);
+  }
+
+  /** {@code node}'s own replicas, as it reports them (it asks no other node). */
+  public NodeStatus nodeStatus(ClusterNode node) {
+    return at(node).getNodeStatus(GetNodeStatusRequest.getDefaultInstance());
   }
 
   /** The placement map {@code node} routes with. */

@@ -2,6 +2,8 @@ package dev.kv.chaos.nemesis;
 
 import dev.kv.chaos.cluster.ChaosCluster;
 import dev.kv.chaos.cluster.ClusterNode;
+import dev.kv.api.v1.NodeStatus;
+import dev.kv.api.v1.ReplicaStatus;
 import dev.kv.chaos.cluster.ClusterView;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -18,6 +20,8 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.awaitility.Awaitility;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The kinds of fault the nemesis injects; each {@link #pick}s its targets with the run's random
@@ -105,23 +109,24 @@ public enum FaultKind {
     }
   },
   /**
-   * A follower cut off long enough (the schedule holds it twice as long) for the others to take
-   * snapshots and purge the log it would need, so healing it takes a snapshot install. Needs a
-   * cluster with a small --snapshot-every.
+   * A follower cut off until it needs a snapshot install: the fault starts by cutting it off and
+   * ends its start only once the leader of one of its data groups has purged its log past what the
+   * follower holds (by the leaders' log start index in the cluster status), so healing it takes a
+   * snapshot install; then the schedule's hold. Needs a cluster with a small --snapshot-every and
+   * small log segments, or the wait times out and the run fails saying so.
    */
   ISOLATE_FOR_SNAPSHOT {
     @Override
     Fault pick(Targets t) {
       Optional<ClusterNode> leader = t.leader();
-      List<ClusterNode> followers =
+      ClusterNode node =
           t.shuffledNodes().stream().filter(n -> leader.map(l -> !l.equals(n)).orElse(true))
-              .toList();
-      return isolate(t, followers.get(0), "isolate-for-snapshot ");
-    }
-
-    @Override
-    public Duration hold(Duration base) {
-      return base.multipliedBy(2);
+              .findFirst().orElseThrow();
+      Fault isolation = isolate(t, node, "isolate-for-snapshot ");
+      return simple(isolation.name(), () -> {
+        isolation.start();
+        awaitSnapshotNeeded(t, node);
+      }, isolation::stop);
     }
   },
   /**
@@ -230,11 +235,23 @@ public enum FaultKind {
     }
   };
 
+  private static final Logger LOG = LoggerFactory.getLogger(FaultKind.class);
+
   /** How long a leader transfer may be refused before the fault fails. */
   static final Duration TRANSFER_TIMEOUT = Duration.ofSeconds(30);
 
   /** How long the controller may take to move replicas for a join or a drain. */
   static final Duration MEMBERSHIP_TIMEOUT = Duration.ofMinutes(4);
+
+  /** How long the cluster may take to purge the log a cut-off follower needs. */
+  static final Duration SNAPSHOT_NEEDED_TIMEOUT = Duration.ofMinutes(2);
+
+  /**
+   * Entries a follower may hold beyond its applied index (appended, commit not yet learned) when
+   * it is cut off; a leader's log must start this far past the applied index before the follower
+   * surely needs a snapshot.
+   */
+  static final long UNAPPLIED_MARGIN = 64;
 
   /** How long a healed node may take to serve again: generous, the machine is shared. */
   static final Duration HEAL_TIMEOUT = Duration.ofMinutes(3);
@@ -281,6 +298,39 @@ public enum FaultKind {
   private static void restart(Targets t, ClusterNode node) {
     t.cluster.startAgain(node);
     t.cluster.awaitApiUp(node, HEAL_TIMEOUT);
+  }
+
+  /**
+   * Waits until the leader of one of {@code node}'s data groups keeps its log only from an index
+   * past what {@code node} holds (its applied index, as it reports itself while cut off, plus
+   * {@link #UNAPPLIED_MARGIN}); fails after {@link #SNAPSHOT_NEEDED_TIMEOUT}.
+   */
+  private static void awaitSnapshotNeeded(Targets t, ClusterNode node) {
+    ClusterNode majority = t.cluster.nodes().stream().filter(n -> !n.equals(node)).findFirst()
+        .orElseThrow();
+    Awaitility.await(node.id() + " needs a snapshot install")
+        .atMost(SNAPSHOT_NEEDED_TIMEOUT)
+        .pollInterval(Duration.ofSeconds(1))
+        .ignoreExceptionsMatching(e -> e instanceof StatusRuntimeException)
+        .until(() -> {
+          NodeStatus own = t.cluster.admin().nodeStatus(node);
+          ClusterView leaders = t.cluster.admin().status(majority);
+          for (String group : leaders.dataGroups()) {
+            Optional<Long> applied = own.getReplicasList().stream()
+                .filter(r -> r.getGroupId().equals(group)).findFirst()
+                .map(ReplicaStatus::getAppliedIndex);
+            Optional<Long> logStart = leaders.leaderReplica(group)
+                .filter(l -> !l.getKey().equals(node.id()))
+                .map(l -> l.getValue().getLogStartIndex());
+            if (applied.isPresent() && logStart.isPresent()
+                && logStart.get() > applied.get() + UNAPPLIED_MARGIN) {
+              LOG.info("{} needs a snapshot of {}: it applied up to {}, its leader's log starts"
+                  + " at {}", node.id(), group, applied.get(), logStart.get());
+              return true;
+            }
+          }
+          return false;
+        });
   }
 
   /**

@@ -33,7 +33,8 @@ public final class ReplicaStatuses {
               .setRole(info.getCurrentRole().name())
               .setTerm(info.getCurrentTerm())
               .setCommitIndex(division.getRaftLog().getLastCommittedIndex())
-              .setAppliedIndex(info.getLastAppliedIndex());
+              .setAppliedIndex(info.getLastAppliedIndex())
+              .setLogStartIndex(Math.max(0, division.getRaftLog().getStartIndex()));
       if (info.getLeaderId() != null) {
         r.setLeader(info.getLeaderId().toString());
       }
