@@ -12,6 +12,7 @@ import dev.kv.api.v1.GetStatusRequest;
 import dev.kv.api.v1.KVGrpc;
 import dev.kv.api.v1.NodeStatus;
 import dev.kv.api.v1.PutRequest;
+import dev.kv.api.v1.RangeAssignment;
 import dev.kv.api.v1.ReplicaStatus;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -26,8 +27,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -146,21 +149,30 @@ class StatefulSetBootstrapIT {
     return builder.start();
   }
 
+  /**
+   * Waits until the map lists {@code nodes} nodes, all answer, every group has a leader, and the
+   * leader of every group the map gives ranges has applied that assignment: only then does a
+   * plain gRPC client (no SDK retries) get answers.
+   */
   private void awaitEveryGroupLed(int via, int nodes) {
-    await("every group led, with " + nodes + " nodes, seen from kv-" + via)
+    await("every group led and serving its ranges, with " + nodes + " nodes, seen from kv-" + via)
         .atMost(SETTLE)
         .pollInterval(Duration.ofSeconds(1))
         .ignoreExceptionsInstanceOf(StatusRuntimeException.class)
         .until(
             () -> {
               ClusterStatus s = status(via);
+              Set<String> owning = s.getPlacement().getRangesList().stream()
+                  .map(RangeAssignment::getGroupId).collect(Collectors.toSet());
               return s.getPlacement().getNodesCount() == nodes
                   && s.getUnreachableCount() == 0
                   && s.getPlacement().getGroupsList().stream()
                       .allMatch(g -> s.getNodesList().stream()
                           .flatMap(n -> n.getReplicasList().stream())
                           .anyMatch(r -> r.getGroupId().equals(g.getGroupId())
-                              && r.getRole().equals("LEADER")));
+                              && r.getRole().equals("LEADER")
+                              && (!owning.contains(g.getGroupId())
+                                  || r.getOwnedRangesCount() > 0)));
             });
   }
 
