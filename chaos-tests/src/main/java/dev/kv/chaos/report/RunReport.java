@@ -58,7 +58,8 @@ public final class RunReport {
             + " ms over " + result.check().keys().size() + " keys",
         "acknowledged writes lost: " + result.lostWrites().size(),
         "operations answered per data group: " + new TreeMap<>(result.answeredPerGroup()),
-        "replicas after healing: " + String.join(" | ", result.replicas()));
+        "replicas after healing: " + String.join(" | ", result.replicas()),
+        result.set().describe());
   }
 
   static ObjectNode results(RunResult result) {
@@ -87,6 +88,14 @@ public final class RunReport {
     result.lostWrites().forEach(lost::add);
     ArrayNode problems = root.putArray("problems");
     result.problems().forEach(problems::add);
+    ObjectNode set = root.putObject("set");
+    new TreeMap<>(result.set().adds()).forEach((outcome, n) ->
+        set.put("adds_" + outcome.name().toLowerCase(Locale.ROOT), n));
+    set.put("reads", result.set().reads());
+    set.put("final_elements", result.set().finalElements());
+    set.put("valid", result.set().valid());
+    ArrayNode violations = set.putArray("violations");
+    result.set().violations().forEach(violations::add);
     return root;
   }
 

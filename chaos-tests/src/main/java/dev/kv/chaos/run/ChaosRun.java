@@ -3,6 +3,7 @@ package dev.kv.chaos.run;
 import dev.kv.chaos.check.CheckOptions;
 import dev.kv.chaos.check.CheckResult;
 import dev.kv.chaos.check.LinearizabilityChecker;
+import dev.kv.chaos.check.SetCheck;
 import dev.kv.chaos.cluster.ChaosCluster;
 import dev.kv.chaos.cluster.ClusterNode;
 import dev.kv.chaos.cluster.ClusterView;
@@ -19,6 +20,7 @@ import dev.kv.chaos.nemesis.Partitions;
 import dev.kv.chaos.report.RunReport;
 import dev.kv.chaos.workload.KeySpread;
 import dev.kv.chaos.workload.RegisterWorkload;
+import dev.kv.chaos.workload.SetWorkload;
 import dev.kv.client.KvClient;
 import dev.kv.client.KvException;
 import dev.kv.client.VersionedValue;
@@ -39,9 +41,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one {@link Scenario} against a running cluster: the workload records a history while the
- * nemesis injects and heals faults one at a time (waiting after each until the cluster is ready
- * again), then final reads of every key, the linearizability check, the lost-write check, the
+ * Runs one {@link Scenario} against a running cluster: the register workload records a history
+ * (and the set workload its adds and reads) while the nemesis injects and heals faults one at a
+ * time (waiting after each until the cluster is ready again), then final reads of every key, the
+ * linearizability check, the lost-write check, the set check,
  * check that the workload reached every data group, the comparison of every group's replicas,
  * and the report. Leaves the cluster healed for the next run.
  */
@@ -83,16 +86,22 @@ public final class ChaosRun {
         new RegisterWorkload(cluster.apiEndpoints(), recorder, keyPrefix,
             new KeySpread(before.dataGroups(), before::groupOf), scenario.workload(),
             random.nextLong());
+    SetWorkload set = new SetWorkload(cluster.apiEndpoints(), "set-" + keyPrefix + "/",
+        scenario.workload(), System::nanoTime);
     try (Partitions partitions = new Partitions()) {
       workload.start();
+      set.start();
       try {
         runNemesis(partitions, recorder, random, problems);
       } finally {
         workload.close();
+        set.close();
         workloadEnd = System.nanoTime();
         healEverything(partitions, problems);
       }
     }
+    SetCheck.Result setCheck = set.check(set.finalRead());
+    setCheck.violations().forEach(v -> problems.add("set: " + v));
     Map<String, Long> finalVersions = finalReads(recorder, workload.keys());
     History history = recorder.snapshot();
     HistoryJsonLines.write(history, reportDir.resolve("history.jsonl"));
@@ -109,7 +118,7 @@ public final class ChaosRun {
     RunResult result =
         new RunResult(scenario, seed, history, check, lostWrites(history, finalVersions), problems,
             Duration.ofNanos(workloadEnd - workloadStart), reportDir, replay, perGroup,
-            replicas.stream().map(ReplicaCheck.GroupReplicas::summary).toList());
+            replicas.stream().map(ReplicaCheck.GroupReplicas::summary).toList(), setCheck);
     RunReport.write(result, cluster);
     LOG.info("{}", result.summary());
     return result;

@@ -1,6 +1,7 @@
 package dev.kv.chaos.run;
 
 import dev.kv.chaos.check.CheckResult;
+import dev.kv.chaos.check.SetCheck;
 import dev.kv.chaos.check.Verdict;
 import dev.kv.chaos.history.History;
 import java.nio.file.Path;
@@ -24,6 +25,7 @@ import java.util.Map;
  * @param answeredPerGroup operations answered OK per data group (every group needs some)
  * @param replicas one line per group: whether its replicas held identical data at one applied
  *     index, with each replica's index, entry count and hash
+ * @param set the set workload's verdict (its violations are also among the problems)
  */
 public record RunResult(
     Scenario scenario,
@@ -36,7 +38,8 @@ public record RunResult(
     Path reportDir,
     String replay,
     Map<String, Long> answeredPerGroup,
-    List<String> replicas) {
+    List<String> replicas,
+    SetCheck.Result set) {
 
   public RunResult {
     lostWrites = List.copyOf(lostWrites);
@@ -66,7 +69,8 @@ public record RunResult(
         .append(check.describe().replace("\n", "\n  "))
         .append("\n  answered per group: ").append(new java.util.TreeMap<>(answeredPerGroup))
         .append("\n  replicas: ").append(replicas.stream().filter(r -> r.startsWith("identical"))
-            .count()).append(" of ").append(replicas.size()).append(" groups identical");
+            .count()).append(" of ").append(replicas.size()).append(" groups identical")
+        .append("\n  ").append(set.describe());
     lostWrites.forEach(l -> s.append("\n  lost write: ").append(l));
     problems.forEach(p -> s.append("\n  problem: ").append(p));
     s.append("\n  report: ").append(reportDir.resolve("report.html"));
