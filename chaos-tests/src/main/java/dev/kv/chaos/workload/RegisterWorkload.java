@@ -102,10 +102,15 @@ public final class RegisterWorkload implements AutoCloseable {
    */
   @Override
   public void close() {
+    stop(stopping, threads, settings.opTimeout().multipliedBy(3));
+  }
+
+  /** Raises {@code stopping} and waits up to {@code each} for each of {@code threads}. */
+  static void stop(AtomicBoolean stopping, List<Thread> threads, Duration each) {
     stopping.set(true);
     for (Thread thread : threads) {
       try {
-        thread.join(settings.opTimeout().multipliedBy(3).toMillis());
+        thread.join(each.toMillis());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;

@@ -75,15 +75,7 @@ public final class SetWorkload implements AutoCloseable {
   /** Stops both clients and waits for them. */
   @Override
   public void close() {
-    stopping.set(true);
-    for (Thread thread : threads) {
-      try {
-        thread.join(settings.opTimeout().multipliedBy(3).toMillis());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-    }
+    RegisterWorkload.stop(stopping, threads, settings.opTimeout().multipliedBy(3));
   }
 
   /** One complete read of the set after every add returned; empty if none was answered. */
