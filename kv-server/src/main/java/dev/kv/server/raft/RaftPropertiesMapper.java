@@ -46,6 +46,13 @@ public final class RaftPropertiesMapper {
     RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
     RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.min(1024, log.snapshotEveryEntries()));
     RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(log.segmentSizeBytes()));
+    // Ratis keeps up to 6 closed segments (up to 200 MB) of entries on the heap per group. With
+    // 9 groups on a node and 64 KiB writes that filled a 512 MB heap: GC pauses of 0.5-0.8 s,
+    // and the node lost its leaderships. One closed segment per group is kept; a follower that
+    // needs older entries is sent them from disk.
+    RaftServerConfigKeys.Log.setSegmentCacheNumMax(p, 1);
+    RaftServerConfigKeys.Log.setSegmentCacheSizeMax(
+        p, SizeInBytes.valueOf(2 * log.segmentSizeBytes()));
     // A snapshot stream that fails at once (follower still down) is only noticed when the
     // leader's window of unacknowledged chunks is full and each waits out the request timeout:
     // 8 x 3 s by default. Two chunks of about 1 MiB (below) per round trip still fill a LAN link.
