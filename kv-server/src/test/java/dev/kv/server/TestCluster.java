@@ -359,9 +359,8 @@ public final class TestCluster implements AutoCloseable {
   @Override
   public void close() {
     channels.forEach(ManagedChannel::shutdownNow);
-    // Teardown crashes the nodes: a graceful stop hands off leaderships, which the last nodes
-    // cannot do once the others are gone (each try waits out its timeout). Tests of the graceful
-    // stop call stop(i).
+    // Teardown crashes the nodes, all at once: with every node stopping there is nobody to hand
+    // leaderships to. Tests of the graceful stop call stop(i).
     inParallel(nodes.size(), i -> {
       if (nodes.get(i) != null) {
         nodes.get(i).crash();

@@ -1,9 +1,9 @@
 package dev.kv.chaos.nemesis;
 
-import dev.kv.chaos.cluster.ChaosCluster;
-import dev.kv.chaos.cluster.ClusterNode;
 import dev.kv.api.v1.NodeStatus;
 import dev.kv.api.v1.ReplicaStatus;
+import dev.kv.chaos.cluster.ChaosCluster;
+import dev.kv.chaos.cluster.ClusterNode;
 import dev.kv.chaos.cluster.ClusterView;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
