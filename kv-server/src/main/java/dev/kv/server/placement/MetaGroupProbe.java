@@ -60,7 +60,8 @@ public final class MetaGroupProbe {
 
   /** Whether the other seeds' meta group answers with a placement map; false when none answers. */
   private static boolean othersHaveAMap(NodeConfig config, List<Peer> others) {
-    ReadRequest get = ReadRequest.newBuilder().setGet(GetQuery.newBuilder().setKey(MetaStore.MAP_KEY)).build();
+    ReadRequest get =
+        ReadRequest.newBuilder().setGet(GetQuery.newBuilder().setKey(MetaStore.MAP_KEY)).build();
     try (RaftClient client =
         RaftAdmin.client(
             config,
