@@ -325,7 +325,7 @@ public final class TestCluster implements AutoCloseable {
     throw new IllegalStateException("no running follower");
   }
 
-  KvClient client() {
+  public KvClient client() {
     return client(endpoints());
   }
 

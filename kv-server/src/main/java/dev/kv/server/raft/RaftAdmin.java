@@ -14,9 +14,12 @@ import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.SetConfigurationRequest;
 import org.apache.ratis.protocol.exceptions.AlreadyExistsException;
 import org.apache.ratis.protocol.exceptions.GroupMismatchException;
+import org.apache.ratis.protocol.exceptions.TransferLeadershipException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.retry.RetryPolicy;
 import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Administrative Raft operations on any group from any node: the only way a replica is created
@@ -24,6 +27,8 @@ import org.apache.ratis.util.TimeDuration;
  * transfer. Blocking; callers run them off request threads.
  */
 public final class RaftAdmin {
+  private static final Logger LOG = LoggerFactory.getLogger(RaftAdmin.class);
+
   private final NodeConfig config;
 
   public RaftAdmin(NodeConfig config) {
@@ -104,14 +109,65 @@ public final class RaftAdmin {
     }
   }
 
-  /** Moves the group's leadership to {@code target}. */
+  /**
+   * Moves the group's leadership to {@code target}.
+   *
+   * <p>Works around a Ratis 3.3.0 bug: a transfer that fails at once (the StartLeaderElection
+   * call to the target already failed, typically because the target just went down, or the
+   * leader has no log appender for it) answers the caller but leaves the transfer pending, and a
+   * leader with a pending transfer refuses every write and membership change ("is stepping
+   * down") until some leader is elected, which with a healthy leader never happens. So after such
+   * a failure the leader is asked to step down; the election that follows clears it.
+   */
   public void transferLeadership(RaftGroup group, RaftPeerId target, long timeoutMs)
       throws IOException {
-    RaftClientReply reply = throughAnyMember(group, c -> c.admin().transferLeadership(target, timeoutMs));
+    RaftClientReply reply = throughAnyMember(group, c -> {
+      try {
+        return c.admin().transferLeadership(target, timeoutMs);
+      } catch (TransferLeadershipException e) {
+        if (leavesLeaderSteppingDown(e)) {
+          stepDown(c, group.getGroupId(), e, timeoutMs);
+        }
+        throw e;
+      }
+    });
     if (!reply.isSuccess()) {
       throw new IOException("leadership transfer of " + group.getGroupId() + " to " + target
           + " failed", reply.getException());
     }
+  }
+
+  /** Asks the leader {@code client} last talked to to step down; failures join {@code cause}. */
+  private static void stepDown(
+      RaftClient client, RaftGroupId group, TransferLeadershipException cause, long timeoutMs) {
+    LOG.warn("{}: leadership transfer failed in a way that leaves leader {} refusing writes"
+        + " (Ratis 3.3.0); asking it to step down: {}", group, client.getLeaderId(),
+        cause.getMessage());
+    try {
+      RaftClientReply reply = client.admin().transferLeadership(null, timeoutMs);
+      if (!reply.isSuccess()) {
+        cause.addSuppressed(reply.getException());
+      }
+    } catch (IOException e) {
+      cause.addSuppressed(e);
+    }
+  }
+
+  /**
+   * Whether a failed transfer left its leader "stepping down" (Ratis 3.3.0): the failures its
+   * TransferLeadership reports without going through its own completion, which is what clears
+   * the pending transfer, and a pending transfer found from an earlier call (possibly one still
+   * in progress: stepping down then only hastens what that transfer asked for).
+   */
+  static boolean leavesLeaderSteppingDown(Exception e) {
+    if (!(e instanceof TransferLeadershipException) || e.getMessage() == null) {
+      return false;
+    }
+    String m = e.getMessage();
+    return m.contains(": COMPLETED_EXCEPTIONALLY")
+        || m.contains(": NULL_FOLLOWER")
+        || m.contains(": NULL_LOG_APPENDER")
+        || m.contains("a previous TransferLeadershipRequest");
   }
 
   /** A call through a Ratis client of a group. */
