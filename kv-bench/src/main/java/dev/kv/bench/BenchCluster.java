@@ -1,5 +1,6 @@
 package dev.kv.bench;
 
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -17,6 +18,9 @@ public interface BenchCluster extends AutoCloseable {
 
   /** The client endpoints, "host:port". */
   List<String> endpoints();
+
+  /** The members' data directories (logs stay elsewhere), to delete once a run is over. */
+  List<Path> dataDirs();
 
   /** Stops every member this object started; never throws. */
   @Override

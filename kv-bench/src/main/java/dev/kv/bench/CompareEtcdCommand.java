@@ -2,6 +2,7 @@ package dev.kv.bench;
 
 import java.io.File;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,6 +35,8 @@ import picocli.CommandLine.Option;
     })
 final class CompareEtcdCommand implements Callable<Integer> {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+  /** Enough for a stable median; well under a second on a healthy disk. */
+  private static final int FSYNC_SAMPLES = 200;
 
   @Option(
       names = "--quick",
@@ -127,6 +130,12 @@ final class CompareEtcdCommand implements Callable<Integer> {
       description = "Seed of the operation sequence. Default: ${DEFAULT-VALUE}.")
   long seed;
 
+  @Option(
+      names = "--keep-data",
+      description = "Keep the stores' data directories after the run (a full run leaves several"
+          + " GB). By default only the logs stay.")
+  boolean keepData;
+
   private Duration clusterWarmupLength() {
     if (clusterWarmup != null) {
       return clusterWarmup;
@@ -156,6 +165,9 @@ final class CompareEtcdCommand implements Callable<Integer> {
             warmup != null ? warmup : quick ? ComparisonPlan.QUICK_WARMUP : ComparisonPlan.WARMUP);
 
     PrintStream progress = System.err;
+    String fsyncBefore = MachineProbe.describe(MachineProbe.fsyncLatency(out, FSYNC_SAMPLES));
+    progress.println("kv-bench: this disk fsyncs a small append in " + fsyncBefore);
+    Optional<MachineProbe.CpuTicks> cpuBefore = MachineProbe.cpuTicks();
     List<RunResult> results = new ArrayList<>();
     List<String> failures = new ArrayList<>();
     try (ClusterGuard guard = new ClusterGuard()) {
@@ -198,8 +210,18 @@ final class CompareEtcdCommand implements Callable<Integer> {
             }
           }
         }
+      } finally {
+        guard.close(); // stops both clusters before their data goes
+        if (!keepData) {
+          deleteData(List.of(etcd, kv), progress);
+        }
       }
     }
+
+    String fsyncAfter = MachineProbe.describe(MachineProbe.fsyncLatency(out, FSYNC_SAMPLES));
+    String steal = cpuBefore.flatMap(before -> MachineProbe.cpuTicks()
+            .map(after -> String.format("%.1f%%", after.stealPercentSince(before))))
+        .orElse("unknown");
 
     // Results in plan order, kv before etcd, whatever order they ran in.
     List<String> backends = List.of("kv", "etcd");
@@ -216,12 +238,17 @@ final class CompareEtcdCommand implements Callable<Integer> {
                 "etcd", Environment.etcdVersion(etcdBinary),
                 "durationSeconds", Long.toString(plan.get(0).duration().toSeconds()),
                 "warmupSeconds", Long.toString(plan.get(0).warmup().toSeconds()),
-                "clusterWarmupSeconds", Long.toString(clusterWarmupLength().toSeconds()))),
+                "clusterWarmupSeconds", Long.toString(clusterWarmupLength().toSeconds()),
+                "fsyncBefore", fsyncBefore,
+                "fsyncAfter", fsyncAfter,
+                "cpuStealDuringRun", steal)),
         results,
         Optional.of(ratios));
     SvgBarChart.write(svg, "kv vs etcd, 3 replicas each on one machine", results);
 
     System.out.println();
+    System.out.println("machine: fsync before " + fsyncBefore + "; after " + fsyncAfter
+        + "; CPU stolen by the hypervisor during the run: " + steal);
     ResultTable.print(results, System.out);
     System.out.println();
     for (String failure : failures) {
@@ -231,6 +258,19 @@ final class CompareEtcdCommand implements Callable<Integer> {
     System.out.println("chart:   " + svg);
     System.out.println(ratios.line());
     return failures.isEmpty() ? 0 : 1;
+  }
+
+  /** Best effort: a directory that cannot be deleted is reported, not fatal. */
+  private static void deleteData(List<BenchCluster> clusters, PrintStream progress) {
+    for (BenchCluster cluster : clusters) {
+      for (Path dir : cluster.dataDirs()) {
+        try {
+          ClusterFiles.deleteTree(dir);
+        } catch (UncheckedIOException e) {
+          progress.println("kv-bench: could not delete " + dir + ": " + e.getCause());
+        }
+      }
+    }
   }
 
   private static Path findEtcd() {

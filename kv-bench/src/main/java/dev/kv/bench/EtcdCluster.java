@@ -215,6 +215,15 @@ public final class EtcdCluster implements BenchCluster {
     processes.clear();
   }
 
+  @Override
+  public List<Path> dataDirs() {
+    List<Path> dirs = new ArrayList<>();
+    for (int k = 1; k <= MEMBERS; k++) {
+      dirs.add(dir.resolve(member(k)));
+    }
+    return dirs;
+  }
+
   /** The folder with the members' data directories and logs. */
   public Path dir() {
     return dir;

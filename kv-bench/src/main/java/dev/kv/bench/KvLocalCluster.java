@@ -53,6 +53,16 @@ public final class KvLocalCluster implements BenchCluster {
     return endpoints;
   }
 
+  /** bin/kv-local keeps node K's data in {@code nK/data}, beside its log. */
+  @Override
+  public List<Path> dataDirs() {
+    List<Path> dirs = new ArrayList<>();
+    for (int k = 1; k <= NODES; k++) {
+      dirs.add(dir.resolve("n" + k).resolve("data"));
+    }
+    return dirs;
+  }
+
   @Override
   public void start() throws IOException, InterruptedException {
     Path script = repoDir.resolve("bin/kv-local");
