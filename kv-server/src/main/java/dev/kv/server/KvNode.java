@@ -52,6 +52,7 @@ public final class KvNode implements AutoCloseable {
       NodeMetrics metrics = new NodeMetrics(config.nodeId().value());
       metrics.addGroups(new RatisGroupStatus(raft.server()));
       raft.rocksDbStatistics().ifPresent(metrics::addRocksDbStatistics);
+      metrics.dropwizard().registerAll("kv.ratis_workaround", raft.workarounds().registry());
       if (config.metricsAddress() != null) {
         metricsServer = MetricsHttpServer.start(config.metricsAddress(), metrics.prometheus());
         LOG.info("{}: metrics at http://{}/metrics", config.nodeId(), config.metricsAddress());

@@ -9,7 +9,6 @@ import dev.kv.api.v1.GetRequest;
 import dev.kv.api.v1.KVGrpc;
 import dev.kv.client.KvClient;
 import dev.kv.server.config.RaftLogSettings;
-import dev.kv.server.raft.RaftAdmin;
 import dev.kv.server.raft.RaftGroups;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -173,7 +172,7 @@ class PartitionedFollowerTest {
     written.forEach(
         (key, value) -> assertThat(serializableRead(stub, key)).as(key).isEqualTo(value));
 
-    new RaftAdmin(cluster.config(follower))
+    cluster.node(follower).raft().admin()
         .transferLeadership(
             followerReplica.getGroup(), followerReplica.getId(), CATCH_UP.toMillis());
     assertThat(cluster.awaitLeader()).isEqualTo(follower);

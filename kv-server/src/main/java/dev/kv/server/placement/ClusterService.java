@@ -66,7 +66,7 @@ public final class ClusterService extends ClusterGrpc.ClusterImplBase {
     this.raft = raft;
     this.cache = cache;
     this.channels = channels;
-    this.admin = new RaftAdmin(raft.config());
+    this.admin = raft.admin();
     this.exporter = new GroupExporter(raft, cache);
     this.importer =
         new RecordImporter(cache, raft.config().limits(), raft.config().requestTimeout());

@@ -9,7 +9,6 @@ import dev.kv.api.v1.NodeStatus;
 import dev.kv.api.v1.RangeAssignment;
 import dev.kv.api.v1.ReplicaStatus;
 import dev.kv.server.config.ClusterSettings;
-import dev.kv.server.raft.RaftAdmin;
 import dev.kv.server.raft.Daemons;
 import dev.kv.server.raft.RaftGroups;
 import dev.kv.server.raft.RaftNode;
@@ -64,7 +63,7 @@ public final class PlacementController implements AutoCloseable {
     this.planner = new Planner(settings, seeds);
     this.timeoutMs = raft.config().requestTimeout().toMillis();
     this.executor =
-        new StepExecutor(new RaftAdmin(raft.config()), cache.metaStore(), cache, timeoutMs);
+        new StepExecutor(raft.admin(), cache.metaStore(), cache, timeoutMs);
     this.roundMillis = round.toMillis();
     this.nanoClock = nanoClock;
   }

@@ -30,9 +30,11 @@ public final class RaftAdmin {
   private static final Logger LOG = LoggerFactory.getLogger(RaftAdmin.class);
 
   private final NodeConfig config;
+  private final RatisWorkarounds workarounds;
 
-  public RaftAdmin(NodeConfig config) {
+  RaftAdmin(NodeConfig config, RatisWorkarounds workarounds) {
     this.config = config;
+    this.workarounds = workarounds;
   }
 
   /** A Ratis client for administrative calls: few retries, since the controller retries too. */
@@ -126,6 +128,7 @@ public final class RaftAdmin {
         return c.admin().transferLeadership(target, timeoutMs);
       } catch (TransferLeadershipException e) {
         if (leavesLeaderSteppingDown(e)) {
+          workarounds.failedTransferStepDowns().inc();
           stepDown(c, group.getGroupId(), e, timeoutMs);
         }
         throw e;

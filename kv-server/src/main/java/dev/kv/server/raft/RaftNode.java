@@ -57,6 +57,8 @@ public final class RaftNode implements AutoCloseable {
   /** Closes replaced channels once the requests they carried have had time to finish. */
   private final ScheduledExecutorService retirer =
       Daemons.singleThread("kv-channel-retirer");
+  private final RatisWorkarounds workarounds = new RatisWorkarounds();
+  private final RaftAdmin admin;
   private final StuckFollowerRepair stuckFollowers;
   private volatile boolean stopping;
 
@@ -64,7 +66,9 @@ public final class RaftNode implements AutoCloseable {
     this.config = config;
     this.resources = resources;
     this.server = server;
-    this.stuckFollowers = new StuckFollowerRepair(server, group -> RaftAdmin.client(config, group));
+    this.admin = new RaftAdmin(config, workarounds);
+    this.stuckFollowers = new StuckFollowerRepair(server, group -> RaftAdmin.client(config, group),
+        workarounds.stuckFollowerStepDowns());
     stuckFollowers.start();
   }
 
@@ -109,6 +113,16 @@ public final class RaftNode implements AutoCloseable {
 
   public RaftServer server() {
     return server;
+  }
+
+  /** Administrative Raft operations (replicas, membership, leadership) from this node. */
+  public RaftAdmin admin() {
+    return admin;
+  }
+
+  /** How often this node's Ratis workarounds acted; for its metrics. */
+  public RatisWorkarounds workarounds() {
+    return workarounds;
   }
 
   public NodeConfig config() {

@@ -1,5 +1,6 @@
 package dev.kv.server.raft;
 
+import com.codahale.metrics.Counter;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.HashMap;
@@ -33,13 +34,15 @@ final class StuckFollowerRepair implements AutoCloseable {
 
   private final RaftServer server;
   private final Function<RaftGroup, RaftClient> clients;
+  private final Counter stepDowns;
   private final Map<RaftGroupId, StuckFollowerWatch> watches = new ConcurrentHashMap<>();
   private final ScheduledExecutorService sampler = Daemons.singleThread("kv-stuck-follower-watch");
 
   StuckFollowerRepair(RaftServer server,
-      Function<RaftGroup, RaftClient> clients) {
+      Function<RaftGroup, RaftClient> clients, Counter stepDowns) {
     this.server = server;
     this.clients = clients;
+    this.stepDowns = stepDowns;
   }
 
   void start() {
@@ -83,6 +86,7 @@ final class StuckFollowerRepair implements AutoCloseable {
     if (stuck.isPresent()) {
       LOG.warn("{}: {}; stepping down so that a new leader repairs it", id, stuck.get());
       watches.remove(id);
+      stepDowns.inc();
       try (RaftClient client = clients.apply(division.getGroup())) {
         // No new leader named: this leader steps down and the others elect one.
         client.admin().transferLeadership(null, RaftPeerId.valueOf(self), STEP_DOWN_TIMEOUT_MS);

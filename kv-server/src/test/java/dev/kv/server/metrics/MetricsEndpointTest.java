@@ -126,6 +126,15 @@ class MetricsEndpointTest {
   }
 
   @Test
+  void ratisWorkaroundsAreCountedFromZero() {
+    for (String family : List.of("kv_ratis_workaround_stuck_follower_step_downs_total",
+        "kv_ratis_workaround_failed_transfer_step_downs_total")) {
+      assertThat(scrape.types).containsEntry(family, "counter");
+      assertThat(scrape.samples(family)).hasSize(1);
+    }
+  }
+
+  @Test
   void rocksDbStatisticsOfTheNodesStoresAreExported() {
     // The ten puts went through data-0, of which node 0 holds a replica; the meta group writes too.
     assertThat(scrape.value(scrape.samples("kv_rocksdb_number_keys_written").get(0)))

@@ -42,7 +42,8 @@ class FailedTransferTest {
           division.getInfo().getRoleInfoProto().getLeaderInfo().getFollowerInfoList().stream()
               .anyMatch(f -> f.getId().getId().toStringUtf8().equals(downId)
                   && f.getLastRpcElapsedTimeMs() > 2_000));
-      RaftAdmin admin = new RaftAdmin(cluster.node(leader).config());
+      RaftNode node = cluster.node(leader).raft();
+      RaftAdmin admin = node.admin();
 
       // No writes in between: a write would leave the down replica behind the leader's log, and
       // Ratis only sends StartLeaderElection to a replica that has all of it.
@@ -59,6 +60,8 @@ class FailedTransferTest {
       }
       System.out.printf("%d of %d transfers failed at once (the Ratis 3.3.0 bug's path)%n",
           stuck, ATTEMPTS);
+      assertThat(node.workarounds().failedTransferStepDowns().getCount())
+          .as("step-downs counted").isGreaterThanOrEqualTo(stuck);
       assertThat(client.put("k", "after")).as("a write after the failed transfers").isPositive();
       assertThat(cluster.fatalErrors).isEmpty();
     }

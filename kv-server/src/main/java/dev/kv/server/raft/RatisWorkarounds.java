@@ -1,0 +1,31 @@
+package dev.kv.server.raft;
+
+import com.codahale.metrics.Counter;
+import com.codahale.metrics.MetricRegistry;
+
+/**
+ * Counts how often kvd's workarounds for Ratis 3.3.0 bugs act (docs/RATIS-WORKAROUNDS.md), so
+ * production tells whether one still fires before it is removed. Exported with the node's
+ * metrics as {@code kv_ratis_workaround_*_total}.
+ */
+public final class RatisWorkarounds {
+  private final MetricRegistry registry = new MetricRegistry();
+  private final Counter stuckFollowerStepDowns =
+      registry.counter("stuck_follower_step_downs");
+  private final Counter failedTransferStepDowns =
+      registry.counter("failed_transfer_step_downs");
+
+  /** A leader stepped down so that a new one repairs a follower stuck behind its match index. */
+  Counter stuckFollowerStepDowns() {
+    return stuckFollowerStepDowns;
+  }
+
+  /** A leader was asked to step down after a failed transfer left it refusing writes. */
+  Counter failedTransferStepDowns() {
+    return failedTransferStepDowns;
+  }
+
+  public MetricRegistry registry() {
+    return registry;
+  }
+}
