@@ -34,6 +34,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
+import org.apache.ratis.server.RaftServer;
 
 /**
  * A cluster of real nodes in this JVM: Ratis servers and gRPC servers on loopback ports, RocksDB
@@ -194,6 +195,18 @@ public final class TestCluster implements AutoCloseable {
   public void crash(int i) {
     nodes.get(i).crash();
     nodes.set(i, null);
+  }
+
+  /**
+   * Waits until the leader replica {@code leader} has heard nothing from follower {@code
+   * followerId} for longer than {@code silence} (its last RPC to it is that old).
+   */
+  public static void awaitLeaderLostTouch(
+      RaftServer.Division leader, String followerId, Duration silence) {
+    await().atMost(Duration.ofSeconds(30)).until(() ->
+        leader.getInfo().getRoleInfoProto().getLeaderInfo().getFollowerInfoList().stream()
+            .anyMatch(f -> f.getId().getId().toStringUtf8().equals(followerId)
+                && f.getLastRpcElapsedTimeMs() > silence.toMillis()));
   }
 
   /**

@@ -2,7 +2,6 @@ package dev.kv.server.raft;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
-import static org.awaitility.Awaitility.await;
 
 import dev.kv.client.KvClient;
 import dev.kv.server.TestCluster;
@@ -31,19 +30,15 @@ class FailedTransferTest {
         KvClient client = cluster.client()) {
       client.put("k", "before");
       int leader = cluster.awaitLeader();
-      RaftServer.Division division = cluster.node(leader).raft().replica(TestCluster.DATA0)
-          .orElseThrow();
+      RaftNode node = cluster.node(leader).raft();
+      RaftAdmin admin = node.admin();
+      RaftServer.Division division = node.replica(TestCluster.DATA0).orElseThrow();
       int down = IntStream.range(0, 3).filter(i -> i != leader).findFirst().orElseThrow();
       String downId = cluster.node(down).config().nodeId().value();
       cluster.crash(down);
       // Once the leader's connection to it has failed, a StartLeaderElection to it fails at
       // once, which is the path that left Ratis 3.3.0's leader "stepping down" for good.
-      await().atMost(Duration.ofSeconds(30)).until(() ->
-          division.getInfo().getRoleInfoProto().getLeaderInfo().getFollowerInfoList().stream()
-              .anyMatch(f -> f.getId().getId().toStringUtf8().equals(downId)
-                  && f.getLastRpcElapsedTimeMs() > 2_000));
-      RaftNode node = cluster.node(leader).raft();
-      RaftAdmin admin = node.admin();
+      TestCluster.awaitLeaderLostTouch(division, downId, Duration.ofSeconds(2));
 
       // No writes in between: a write would leave the down replica behind the leader's log, and
       // Ratis only sends StartLeaderElection to a replica that has all of it.

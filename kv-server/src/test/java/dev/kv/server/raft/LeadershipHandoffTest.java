@@ -1,7 +1,6 @@
 package dev.kv.server.raft;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.kv.server.KvNode;
 import dev.kv.server.TestCluster;
@@ -39,10 +38,7 @@ class LeadershipHandoffTest {
       int up = down == followers[0] ? followers[1] : followers[0];
       String downId = cluster.node(down).config().nodeId().value();
       cluster.crash(down);
-      await().atMost(Duration.ofSeconds(30)).until(() ->
-          division.getInfo().getRoleInfoProto().getLeaderInfo().getFollowerInfoList().stream()
-              .anyMatch(f -> f.getId().getId().toStringUtf8().equals(downId)
-                  && f.getLastRpcElapsedTimeMs() > LIVE.toMillis()));
+      TestCluster.awaitLeaderLostTouch(division, downId, LIVE);
 
       var handed = leader.raft().handOffLeadership();
 
