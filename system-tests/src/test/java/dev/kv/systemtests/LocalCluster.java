@@ -266,19 +266,35 @@ final class LocalCluster implements AutoCloseable {
 
   /**
    * Picks a raft port base and an API port base whose ports base+1..base+4 (the three nodes and
-   * one added node) are free now. Another
-   * process could take one before the nodes bind; kv-local then fails with a clear message.
+   * one added node) are free now, all below the kernel's ephemeral port range: the added node
+   * binds its ports tens of seconds later, and by then an outgoing connection of the running
+   * nodes could hold any ephemeral port (CI once lost n4's raft port 36674 that way). Another
+   * process could still take one before the nodes bind; kv-local then fails with a clear message.
    */
   private static int[] freePortBases() {
+    int lowest = 10_000;
+    int highest = firstEphemeralPort() - 10;
     ThreadLocalRandom random = ThreadLocalRandom.current();
     for (int attempt = 0; attempt < 100; attempt++) {
-      int raftBase = 20_000 + 10 * random.nextInt(3_000);
+      int raftBase = lowest + 10 * random.nextInt((highest - lowest) / 10);
       int apiBase = raftBase + 5;
       if (portsFree(raftBase) && portsFree(apiBase)) {
         return new int[] {raftBase, apiBase};
       }
     }
     throw new IllegalStateException("found no free loopback ports for a test cluster");
+  }
+
+  /** The low end of Linux' ephemeral port range, or its default where it cannot be read. */
+  private static int firstEphemeralPort() {
+    int linuxDefault = 32_768;
+    try {
+      String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
+      int first = Integer.parseInt(range.split("\\s+")[0]);
+      return first > 11_000 ? first : linuxDefault;
+    } catch (IOException | RuntimeException unreadable) {
+      return linuxDefault;
+    }
   }
 
   private static boolean portsFree(int base) {
