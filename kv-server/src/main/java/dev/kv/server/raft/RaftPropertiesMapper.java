@@ -46,6 +46,13 @@ public final class RaftPropertiesMapper {
     RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
     RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.min(1024, log.snapshotEveryEntries()));
     RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(log.segmentSizeBytes()));
+    // By default a Ratis 3.3.0 leader appends a METADATA entry (the new commit index) to the log
+    // each time its commit index advances: a second entry, replicated and fsynced like a write,
+    // for every batch of writes (one put made two log entries). It only lets a restarted node
+    // know its commit index before it hears from a leader. Raft keeps the commit index volatile
+    // (etcd persists it in the same fsync as the entries, not as an entry), and a restarted
+    // replica learns it from the leader's next appendEntries, so kvd leaves it off.
+    RaftServerConfigKeys.Log.setLogMetadataEnabled(p, false);
     // Ratis keeps up to 6 closed segments (up to 200 MB) of entries on the heap per group. With
     // 9 groups on a node and 64 KiB writes that filled a 512 MB heap: GC pauses of 0.5-0.8 s,
     // and the node lost its leaderships. One closed segment per group is kept; a follower that
