@@ -22,7 +22,7 @@ final class WorkloadRunner {
   private static final Duration DRAIN_LIMIT = Duration.ofSeconds(60);
 
   private static final Duration PRELOAD_LIMIT = Duration.ofMinutes(10);
-  private static final int PRELOAD_CONCURRENCY = 64;
+  private static final int PRELOAD_CONCURRENCY = 256;
 
   private final long seed;
   private final PrintStream progress;
@@ -60,18 +60,30 @@ final class WorkloadRunner {
     return result;
   }
 
-  private void preload(Backend backend, Workload workload, KeysAndValues data)
+  /**
+   * Writes the keys {@code workload} reads, unless this runner already did on {@code backend};
+   * returns how long that took (zero when there was nothing to do).
+   */
+  Duration preload(Backend backend, Workload workload)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    return workload.reads()
+        ? preload(backend, workload, new KeysAndValues(workload.keys(), workload.valueSize(), seed))
+        : Duration.ZERO;
+  }
+
+  private Duration preload(Backend backend, Workload workload, KeysAndValues data)
       throws InterruptedException, ExecutionException, TimeoutException {
     String keySet = workload.keys() + " keys of " + workload.valueSize() + " B";
     if (!preloaded.computeIfAbsent(backend, b -> new HashSet<>()).add(keySet)) {
-      return;
+      return Duration.ZERO;
     }
     progress.printf("kv-bench: %-5s preloading %s%n", backend.name(), keySet);
     long started = System.nanoTime();
     new Preloader(backend, data, PRELOAD_CONCURRENCY)
         .start()
         .get(PRELOAD_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
-    progress.printf(
-        Locale.ROOT, "kv-bench:       preloaded in %.1f s%n", (System.nanoTime() - started) / 1e9);
+    Duration took = Duration.ofNanos(System.nanoTime() - started);
+    progress.printf(Locale.ROOT, "kv-bench:       preloaded in %.1f s%n", took.toMillis() / 1e3);
+    return took;
   }
 }

@@ -42,4 +42,17 @@ class ComparisonPlanTest {
 
     assertThat(runs).isLessThanOrEqualTo(Duration.ofMinutes(2));
   }
+
+  @Test
+  void thePreloadCountsTowardsTheWarmUpButAQuarterStaysMixed() {
+    Duration total = Duration.ofSeconds(20);
+
+    assertThat(ComparisonPlan.warmupAfterPreload(total, Duration.ZERO)).isEqualTo(total);
+    assertThat(ComparisonPlan.warmupAfterPreload(total, Duration.ofSeconds(4)))
+        .isEqualTo(Duration.ofSeconds(16));
+    assertThat(ComparisonPlan.warmupAfterPreload(total, Duration.ofSeconds(15)))
+        .isEqualTo(Duration.ofSeconds(5));
+    assertThat(ComparisonPlan.warmupAfterPreload(total, Duration.ofSeconds(34)))
+        .isEqualTo(Duration.ofSeconds(5));
+  }
 }
