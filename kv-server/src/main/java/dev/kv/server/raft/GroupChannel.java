@@ -11,7 +11,6 @@ import dev.kv.statemachine.proto.ReadRequest;
 import dev.kv.statemachine.proto.ReadResult;
 import dev.kv.statemachine.ratis.KvStateMachine;
 import java.io.IOException;
-import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,7 +57,7 @@ final class GroupChannel implements GroupAccess, AutoCloseable {
     this.batcher =
         new WriteBatcher(
             client::write,
-            InstantSource.system(),
+            GroupClock.system(),
             bounds.maxBatchCommands(),
             NodeConfig.maxMessageBytes(config.limits()) - 4096,
             bounds.maxBatchesInFlight(),

@@ -6,7 +6,6 @@ import dev.kv.statemachine.apply.Applier;
 import dev.kv.statemachine.proto.Command;
 import dev.kv.statemachine.proto.EntryResult;
 import dev.kv.statemachine.proto.LogEntry;
-import java.time.InstantSource;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +19,9 @@ import java.util.function.Function;
  * bytes (it must fit one log entry); at most {@code maxInFlight} entries are outstanding, and at
  * most {@code maxQueued} writes wait, beyond which new writes are refused (not applied).
  *
+ * <p>Entries are stamped with the group's clock as this node knows it ({@link GroupClock}), never
+ * with the node's wall clock.
+ *
  * <p>Per-write semantics do not change: the commands of an entry apply in order, each with its
  * own result, as if proposed one by one.
  */
@@ -27,7 +29,7 @@ final class WriteBatcher {
   private record Pending(Command command, int bytes, CompletableFuture<AppliedWrite> result) {}
 
   private final Function<LogEntry, CompletableFuture<EntryResult>> submit;
-  private final InstantSource clock;
+  private final GroupClock clock;
   private final int maxBatchCommands;
   private final int maxBatchBytes;
   private final int maxInFlight;
@@ -38,7 +40,7 @@ final class WriteBatcher {
 
   WriteBatcher(
       Function<LogEntry, CompletableFuture<EntryResult>> submit,
-      InstantSource clock,
+      GroupClock clock,
       int maxBatchCommands,
       int maxBatchBytes,
       int maxInFlight,
@@ -110,6 +112,9 @@ final class WriteBatcher {
         (result, failure) -> {
           synchronized (this) {
             inFlight--;
+          }
+          if (failure == null) {
+            clock.observe(result.getClockMillis());
           }
           for (int i = 0; i < batch.size(); i++) {
             CompletableFuture<AppliedWrite> future = batch.get(i).result();

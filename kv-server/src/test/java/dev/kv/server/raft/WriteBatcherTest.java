@@ -12,12 +12,12 @@ import dev.kv.statemachine.proto.EntryResult;
 import dev.kv.statemachine.proto.LogEntry;
 import dev.kv.statemachine.proto.Put;
 import dev.kv.statemachine.proto.PutResult;
-import java.time.Instant;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /** Group commit, against a log whose entries complete when the test says so. */
@@ -26,7 +26,12 @@ class WriteBatcherTest {
   record Sent(LogEntry entry, CompletableFuture<EntryResult> result) {
     /** Completes the entry as the state machine would: one put result per command. */
     void apply(long index) {
-      EntryResult.Builder r = EntryResult.newBuilder().setIndex(index);
+      apply(index, 0);
+    }
+
+    /** Completes the entry with the group's clock at {@code clockMillis} after it. */
+    void apply(long index, long clockMillis) {
+      EntryResult.Builder r = EntryResult.newBuilder().setIndex(index).setClockMillis(clockMillis);
       for (int i = 0; i < entry.getCommandsCount(); i++) {
         r.addResults(
             CommandResult.newBuilder().setPut(PutResult.newBuilder().setVersion(i + 1)).build());
@@ -36,6 +41,8 @@ class WriteBatcherTest {
   }
 
   private final List<Sent> sent = new ArrayList<>();
+  /** This node's monotonic clock, moved by the tests. */
+  private final AtomicLong nanos = new AtomicLong(5_000_000_000L);
 
   private WriteBatcher batcher(int maxCommands, int maxBytes, int maxInFlight, int maxQueued) {
     return new WriteBatcher(
@@ -44,7 +51,7 @@ class WriteBatcherTest {
           sent.add(new Sent(entry, f));
           return f;
         },
-        InstantSource.fixed(Instant.ofEpochMilli(1234)),
+        new GroupClock(nanos::get),
         maxCommands,
         maxBytes,
         maxInFlight,
@@ -82,13 +89,37 @@ class WriteBatcherTest {
         .isEqualTo(dev.kv.statemachine.apply.Applier.IMPORT_FORMAT_VERSION);
   }
 
+  /**
+   * Entries carry the group's clock from the last result, moved on by this node's monotonic clock:
+   * no wall clock, so a node whose wall clock is hours off cannot push the group's clock (and the
+   * expiry of every client's idempotency record) forward.
+   */
+  @Test
+  void entriesAreStampedWithTheGroupsClockCarriedForwardByTheMonotonicClock() {
+    WriteBatcher b = batcher(100, 1 << 20, 1, 1000);
+    b.write(put("a", 1));
+    assertThat(sent.get(0).entry().getProposedAtMillis())
+        .as("nothing seen yet: the group keeps the larger clock it has")
+        .isZero();
+
+    sent.get(0).apply(1, 1_700_000_000_000L);
+    nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(250));
+    b.write(put("b", 1));
+    assertThat(sent.get(1).entry().getProposedAtMillis()).isEqualTo(1_700_000_000_250L);
+
+    // A result with an older clock (another proposer lagging) does not move the stamp back.
+    sent.get(1).apply(2, 1_600_000_000_000L);
+    nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(100));
+    b.write(put("c", 1));
+    assertThat(sent.get(2).entry().getProposedAtMillis()).isEqualTo(1_700_000_000_350L);
+  }
+
   @Test
   void writesArrivingWhileAnEntryIsInFlightShareTheNextEntryInOrder() {
     WriteBatcher b = batcher(100, 1 << 20, 1, 1000);
     CompletableFuture<AppliedWrite> first = b.write(put("a", 1));
     assertThat(sent).hasSize(1);
     assertThat(sent.get(0).entry().getCommandsCount()).isEqualTo(1);
-    assertThat(sent.get(0).entry().getProposedAtMillis()).isEqualTo(1234);
 
     List<CompletableFuture<AppliedWrite>> waiting = new ArrayList<>();
     for (int i = 0; i < 5; i++) {

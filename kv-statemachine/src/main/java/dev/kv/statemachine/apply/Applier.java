@@ -99,7 +99,7 @@ public final class Applier {
     }
     long clock = Math.max(before.getClockMillis(), entry.getProposedAtMillis());
     StagedState staged = new StagedState(store);
-    EntryResult.Builder result = EntryResult.newBuilder().setIndex(index);
+    EntryResult.Builder result = EntryResult.newBuilder().setIndex(index).setClockMillis(clock);
     Ownership ownership = ownershipOf(before, initialOwnership);
     for (Command command : entry.getCommandsList()) {
       if (command.getOpCase() == Command.OpCase.SET_OWNERSHIP) {

@@ -192,9 +192,11 @@ class ApplierTest {
     assertThat(store.session(withId(put("k", "a"), "idle", 1, 1).getWriteId().getClientId())).isEmpty();
     assertThat(store.session(withId(put("k", "a"), "busy", 1, 1).getWriteId().getClientId())).isPresent();
 
-    // A proposer with a clock behind the log's clock does not move time backwards.
-    applyEntry(entry(0, put("z", "1")));
+    // A proposer with a clock behind the log's clock does not move time backwards, and the
+    // result tells proposers the group's clock (they stamp their next entries from it).
+    var result = applyEntry(entry(0, put("z", "1")));
     assertThat(store.appliedState().getClockMillis()).isEqualTo(1_000 + Duration.ofMinutes(11).toMillis());
+    assertThat(result.getClockMillis()).isEqualTo(1_000 + Duration.ofMinutes(11).toMillis());
   }
 
   @Test
