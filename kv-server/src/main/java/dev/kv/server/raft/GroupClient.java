@@ -21,6 +21,7 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
 import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
+import org.apache.ratis.protocol.exceptions.LeaderSteppingDownException;
 import org.apache.ratis.protocol.exceptions.RaftRetryFailureException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.RaftServer;
@@ -40,6 +41,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class GroupClient implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GroupClient.class);
+
+  /** About 3 s of pauses: a leadership handover that takes longer has failed (see RaftAdmin). */
+  private static final int STEPPING_DOWN_RETRIES = 30;
+
+  private static final java.util.concurrent.Executor STEPPING_DOWN_PAUSE =
+      CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS);
 
   private final NodeConfig config;
   private final RaftGroup group;
@@ -69,7 +76,8 @@ public final class GroupClient implements AutoCloseable {
   /**
    * Appends the entry through the leader and returns its apply result. When this node leads the
    * group, the entry goes straight to the local server, skipping a loopback RPC; if leadership
-   * moved meanwhile the server refuses it before appending, and it goes through the client.
+   * moved meanwhile, or is being handed over, the server refuses it before appending, and it goes
+   * through the client.
    */
   public CompletableFuture<EntryResult> write(LogEntry entry) {
     Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(entry.toByteArray()));
@@ -93,9 +101,22 @@ public final class GroupClient implements AutoCloseable {
     }
     return local.thenCompose(
         reply ->
-            reply.getNotLeaderException() != null || reply.getException() instanceof LeaderNotReadyException
+            refusedBeforeAppend(reply)
                 ? writeThroughClient(message)
                 : CompletableFuture.completedFuture(parse(reply, EntryResult.parser())));
+  }
+
+  /**
+   * Whether the local server refused the entry before appending it because it is not (or not
+   * yet, or no longer) a leader that takes writes: then the entry goes through the client, which
+   * waits and retries until a leader takes it. A leader hands leadership to another replica (the
+   * balancer, a drain, a stopping node) in well under a second; a write arriving meanwhile would
+   * otherwise fail with an unknown outcome although it was never appended.
+   */
+  private static boolean refusedBeforeAppend(RaftClientReply reply) {
+    return reply.getNotLeaderException() != null
+        || reply.getException() instanceof LeaderNotReadyException
+        || reply.getException() instanceof LeaderSteppingDownException;
   }
 
   private boolean leadsGroupHere() {
@@ -107,17 +128,47 @@ public final class GroupClient implements AutoCloseable {
   }
 
   private CompletableFuture<EntryResult> writeThroughClient(Message message) {
+    return writeThroughClient(message, STEPPING_DOWN_RETRIES);
+  }
+
+  /**
+   * Sends the entry through the Ratis client. A leader that is handing its leadership over
+   * refuses writes before appending them (LeaderSteppingDownException), and the Ratis client
+   * does not retry that; the handover takes well under a second, so the entry is sent again after
+   * a pause, up to {@link #STEPPING_DOWN_RETRIES} times. Safe: the refused attempt was never
+   * appended, and the writes carry write ids in any case.
+   */
+  private CompletableFuture<EntryResult> writeThroughClient(Message message, int retriesLeft) {
     RaftClient current = client.get();
-    return current
-        .async()
-        .send(message)
-        .whenComplete(
-            (reply, failure) -> {
-              if (failure != null) {
-                replaceIfPoisoned(current, failure);
-              }
-            })
-        .thenApply(reply -> parse(reply, EntryResult.parser()));
+    CompletableFuture<EntryResult> attempt =
+        current
+            .async()
+            .send(message)
+            .whenComplete(
+                (reply, failure) -> {
+                  if (failure != null) {
+                    replaceIfPoisoned(current, failure);
+                  }
+                })
+            .thenApply(reply -> parse(reply, EntryResult.parser()));
+    return attempt.exceptionallyCompose(
+        failure ->
+            retriesLeft > 0 && isSteppingDown(failure)
+                ? CompletableFuture.runAsync(() -> { }, STEPPING_DOWN_PAUSE)
+                    .thenCompose(ignored -> writeThroughClient(message, retriesLeft - 1))
+                : attempt);
+  }
+
+  static boolean isSteppingDown(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof LeaderSteppingDownException) {
+        return true;
+      }
+      if (t.getCause() == t) {
+        return false;
+      }
+    }
+    return false;
   }
 
   private void replaceIfPoisoned(RaftClient failed, Throwable failure) {
