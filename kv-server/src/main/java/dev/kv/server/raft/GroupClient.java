@@ -9,6 +9,7 @@ import dev.kv.statemachine.proto.ReadResult;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +27,7 @@ import org.apache.ratis.protocol.exceptions.RaftRetryFailureException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.apache.ratis.util.JavaUtils;
 import org.apache.ratis.util.TimeDuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,7 +47,7 @@ public final class GroupClient implements AutoCloseable {
   /** About 3 s of pauses: a leadership handover that takes longer has failed (see RaftAdmin). */
   private static final int STEPPING_DOWN_RETRIES = 30;
 
-  private static final java.util.concurrent.Executor STEPPING_DOWN_PAUSE =
+  private static final Executor STEPPING_DOWN_PAUSE =
       CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS);
 
   private final NodeConfig config;
@@ -160,15 +162,7 @@ public final class GroupClient implements AutoCloseable {
   }
 
   static boolean isSteppingDown(Throwable failure) {
-    for (Throwable t = failure; t != null; t = t.getCause()) {
-      if (t instanceof LeaderSteppingDownException) {
-        return true;
-      }
-      if (t.getCause() == t) {
-        return false;
-      }
-    }
-    return false;
+    return JavaUtils.isCausedBy(failure, LeaderSteppingDownException.class);
   }
 
   private void replaceIfPoisoned(RaftClient failed, Throwable failure) {

@@ -33,16 +33,19 @@ final class GroupClock {
 
   /** The stamp for an entry proposed now. */
   synchronized long millis() {
-    return seenMillis + TimeUnit.NANOSECONDS.toMillis(nanoTime.getAsLong() - seenAtNanos);
+    return at(nanoTime.getAsLong());
   }
 
   /** Learns the group's clock from an applied entry's result; an older value changes nothing. */
   synchronized void observe(long groupClockMillis) {
     long now = nanoTime.getAsLong();
-    long estimate = seenMillis + TimeUnit.NANOSECONDS.toMillis(now - seenAtNanos);
-    if (groupClockMillis > estimate) {
+    if (groupClockMillis > at(now)) {
       seenMillis = groupClockMillis;
       seenAtNanos = now;
     }
+  }
+
+  private long at(long nanos) {
+    return seenMillis + TimeUnit.NANOSECONDS.toMillis(nanos - seenAtNanos);
   }
 }
