@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kv.api.testing.LoopbackPorts;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.health.v1.HealthCheckRequest;
@@ -13,7 +14,6 @@ import io.grpc.health.v1.HealthGrpc;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,8 +50,8 @@ class DistributionIT {
 
   @Test
   void kvdStartsFromTheDistributionAndAnswersTheHealthCheck() throws Exception {
-    int raftPort = freePort();
-    int apiPort = freePort();
+    int raftPort = LoopbackPorts.free();
+    int apiPort = LoopbackPorts.free();
     Path dir = Files.createDirectories(WORK.resolve("node-" + apiPort));
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     ProcessBuilder builder =
@@ -152,9 +152,4 @@ class DistributionIT {
     }
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
 }

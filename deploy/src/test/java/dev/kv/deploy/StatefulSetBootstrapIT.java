@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
+import dev.kv.api.testing.LoopbackPorts;
 import dev.kv.api.v1.ClusterGrpc;
 import dev.kv.api.v1.ClusterStatus;
 import dev.kv.api.v1.GetNodeStatusRequest;
@@ -19,8 +20,6 @@ import io.grpc.ManagedChannelBuilder;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -215,23 +214,10 @@ class StatefulSetBootstrapIT {
 
   /** A port free on every pod address, as every pod of a StatefulSet listens on the same port. */
   private static int freePortOnEveryPodAddress(int podCount) throws IOException {
-    for (int attempt = 0; attempt < 50; attempt++) {
-      int port;
-      try (ServerSocket s = new ServerSocket(0)) {
-        port = s.getLocalPort();
-      }
-      boolean free = true;
-      for (int i = 0; i < podCount && free; i++) {
-        try (ServerSocket s = new ServerSocket()) {
-          s.bind(new InetSocketAddress(InetAddress.getByName(address(i)), port));
-        } catch (IOException inUse) {
-          free = false;
-        }
-      }
-      if (free) {
-        return port;
-      }
+    List<InetAddress> addresses = new ArrayList<>();
+    for (int i = 0; i < podCount; i++) {
+      addresses.add(InetAddress.getByName(address(i)));
     }
-    throw new IOException("no port free on every pod address");
+    return LoopbackPorts.freeOnEvery(addresses);
   }
 }

@@ -3,6 +3,7 @@ package dev.kv.server;
 import static org.awaitility.Awaitility.await;
 
 import dev.kv.api.Limits;
+import dev.kv.api.testing.LoopbackPorts;
 import dev.kv.api.v1.ClusterGrpc;
 import dev.kv.api.v1.KVGrpc;
 import dev.kv.client.KvClient;
@@ -21,7 +22,6 @@ import io.grpc.ManagedChannelBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -415,11 +415,6 @@ public final class TestCluster implements AutoCloseable {
   }
 
   static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      s.setReuseAddress(true);
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return LoopbackPorts.free();
   }
 }

@@ -1,5 +1,6 @@
 package dev.kv.systemtests;
 
+import dev.kv.api.testing.LoopbackPorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -273,7 +274,7 @@ final class LocalCluster implements AutoCloseable {
    */
   private static int[] freePortBases() {
     int lowest = 10_000;
-    int highest = firstEphemeralPort() - 10;
+    int highest = LoopbackPorts.firstEphemeralPort() - 10;
     ThreadLocalRandom random = ThreadLocalRandom.current();
     for (int attempt = 0; attempt < 100; attempt++) {
       int raftBase = lowest + 10 * random.nextInt((highest - lowest) / 10);
@@ -283,18 +284,6 @@ final class LocalCluster implements AutoCloseable {
       }
     }
     throw new IllegalStateException("found no free loopback ports for a test cluster");
-  }
-
-  /** The low end of Linux' ephemeral port range, or its default where it cannot be read. */
-  private static int firstEphemeralPort() {
-    int linuxDefault = 32_768;
-    try {
-      String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
-      int first = Integer.parseInt(range.split("\\s+")[0]);
-      return first > 11_000 ? first : linuxDefault;
-    } catch (IOException | RuntimeException unreadable) {
-      return linuxDefault;
-    }
   }
 
   private static boolean portsFree(int base) {
