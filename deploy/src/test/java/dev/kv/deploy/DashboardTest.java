@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
 import dev.kv.api.Limits;
+import dev.kv.api.testing.LoopbackPorts;
 import dev.kv.api.placement.NodeId;
 import dev.kv.api.v1.GetRequest;
 import dev.kv.api.v1.KVGrpc;
@@ -23,8 +24,6 @@ import dev.kv.statemachine.apply.ApplyConfig;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.StatusRuntimeException;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -64,9 +63,9 @@ class DashboardTest {
 
   @BeforeAll
   static void scrapeANodeThatServedRequests() throws Exception {
-    HostPort raft = new HostPort("127.0.0.1", freePort());
+    HostPort raft = new HostPort("127.0.0.1", LoopbackPorts.free());
     NodeId id = new NodeId("n1");
-    NodeConfig config = new NodeConfig(id, raft, new HostPort("127.0.0.1", freePort()),
+    NodeConfig config = new NodeConfig(id, raft, new HostPort("127.0.0.1", LoopbackPorts.free()),
         List.of(new Peer(id, raft)), dir.resolve("n1"), Limits.DEFAULTS, RaftTiming.DEFAULTS,
         Duration.ofSeconds(10), RaftLogSettings.DEFAULTS, ApplyConfig.DEFAULTS,
         new ClusterSettings(2, 1, Duration.ofMinutes(5)), List.of(), null,
@@ -74,14 +73,20 @@ class DashboardTest {
     node = KvNode.start(config, (what, cause) -> fatalErrors.add(what + ": " + cause));
     channel = ManagedChannelBuilder.forTarget(config.apiAddress().toString()).usePlaintext().build();
     KVGrpc.KVBlockingStub kv = KVGrpc.newBlockingStub(channel);
-    // A new node serves once it has created its groups: until then a write is refused.
-    await("the node to accept a write")
+    // A new node serves a key once it has created the key's group and that group has applied
+    // its ranges; groups get there one by one, so until then some writes are refused
+    // (UNAVAILABLE). Twenty keys land in both groups, so once all are written every group serves.
+    await("every group to accept writes")
         .atMost(Duration.ofSeconds(90))
         .pollInterval(Duration.ofMillis(200))
         .ignoreException(StatusRuntimeException.class)
-        .until(() -> put(kv, "warm-up") > 0);
+        .until(() -> {
+          for (int i = 0; i < 20; i++) {
+            put(kv, "key-" + i);
+          }
+          return true;
+        });
     for (int i = 0; i < 20; i++) {
-      put(kv, "key-" + i);
       kv.withDeadlineAfter(30, TimeUnit.SECONDS)
           .get(GetRequest.newBuilder().setKey(ByteString.copyFromUtf8("key-" + i)).build());
     }
@@ -207,9 +212,4 @@ class DashboardTest {
         .containsExactlyInAnyOrder("a_total", "b_info", "c");
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
 }
