@@ -61,6 +61,10 @@ class MetricsEndpointTest {
     } catch (StatusRuntimeException expected) {
       // counted as an error
     }
+    scrape = scrapeOf(node);
+  }
+
+  private static Scrape scrapeOf(KvNode node) throws Exception {
     int port = node.metricsPort().orElseThrow();
     HttpResponse<String> response =
         HttpClient.newHttpClient()
@@ -72,7 +76,7 @@ class MetricsEndpointTest {
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.headers().firstValue("Content-Type"))
         .hasValueSatisfying(type -> assertThat(type).startsWith("text/plain"));
-    scrape = Scrape.parse(response.body());
+    return Scrape.parse(response.body());
   }
 
   @AfterAll
@@ -98,6 +102,17 @@ class MetricsEndpointTest {
                     .containsPattern("group=\"group-[0-9A-F]+\""));
     // Only this node's: the other two servers of the cluster share the JVM's Ratis registries.
     assertThat(scrape.body).doesNotContain("server=\"n2\"").doesNotContain("server=\"n3\"");
+  }
+
+  /** The README's metric for the replication round trip, which only a leader has. */
+  @Test
+  void aLeaderReportsTheReplicationLatencyToEachFollower() throws Exception {
+    KvNode leader = cluster.node(cluster.awaitLeader(TestCluster.DATA0));
+    Scrape leaderScrape = scrapeOf(leader);
+    assertThat(leaderScrape.types.keySet().stream()
+            .filter(name -> name.matches("ratis_grpc_log_appender_.+_latency_seconds")))
+        .as("appender latency families in %s", leaderScrape.types.keySet())
+        .hasSizeGreaterThanOrEqualTo(2); // one per follower
   }
 
   @Test
