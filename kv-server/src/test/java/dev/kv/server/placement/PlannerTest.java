@@ -53,15 +53,9 @@ class PlannerTest {
    * present and caught up, owning its ranges, the first replica leading.
    */
   static Observation settled(PlacementMap map) {
-    Map<NodeId, List<Observation.Replica>> reachable = new HashMap<>();
-    map.nodes().forEach(n -> reachable.put(n.id(), new ArrayList<>()));
-    for (GroupPlacement g : map.groups()) {
-      for (NodeId n : g.replicas()) {
-        reachable.get(n).add(new Observation.Replica(g.id(), n.equals(g.replicas().get(0)),
-            map.rangesOf(g.id()), Set.copyOf(g.replicas()), Set.of()));
-      }
-    }
-    return new Observation(reachable, Map.of());
+    Map<GroupId, NodeId> firstReplicas = new HashMap<>();
+    map.groups().forEach(g -> firstReplicas.put(g.id(), g.replicas().get(0)));
+    return ledBy(map, firstReplicas);
   }
 
   static Map<NodeId, Integer> load(PlacementMap map) {
@@ -287,6 +281,56 @@ class PlannerTest {
     List<Step> steps = planner.plan(Optional.of(map), map.nodes(), new Observation(reachable, Map.of()));
 
     assertThat(steps).containsExactly(new Step.AssignRanges(G, map.epoch(), map.rangesOf(G)));
+  }
+
+  /**
+   * From any leadership a settled map allows (each group led by a random one of its replicas),
+   * following the planner's transfers ends with no node leading more than its share of the
+   * groups, rounded up, and every transfer goes to a replica of the group.
+   */
+  @Test
+  void leadershipTransfersEndWithNoNodeLeadingMoreThanItsShare() {
+    SeededRuns.run("PlannerTest.leaders", 100, random -> {
+      int nodeCount = 3 + random.nextInt(4);
+      Planner planner = planner(2 + random.nextInt(16), 3);
+      PlacementMap map =
+          converge(planner, planner.initialMap(nodes(3)), nodes(nodeCount), new ArrayList<>());
+      Map<GroupId, NodeId> leaders = new HashMap<>();
+      for (GroupPlacement g : map.groups()) {
+        leaders.put(g.id(), g.replicas().get(random.nextInt(g.replicas().size())));
+      }
+
+      int transfers = 0;
+      for (List<Step> steps = planner.plan(Optional.of(map), map.nodes(), ledBy(map, leaders));
+          !steps.isEmpty();
+          steps = planner.plan(Optional.of(map), map.nodes(), ledBy(map, leaders))) {
+        Step.TransferLeader transfer = (Step.TransferLeader) steps.get(0);
+        assertThat(steps).hasSize(1);
+        assertThat(map.group(transfer.group()).orElseThrow().replicas()).contains(transfer.node());
+        leaders.put(transfer.group(), transfer.node());
+        assertThat(++transfers).as("transfers before the leaders settle").isLessThan(100);
+      }
+
+      Map<NodeId, Integer> led = new HashMap<>();
+      map.nodes().forEach(n -> led.put(n.id(), 0));
+      leaders.values().forEach(n -> led.merge(n, 1, Integer::sum));
+      int share = (map.groups().size() + nodeCount - 1) / nodeCount;
+      assertThat(led.values()).as("leaders per node, %s nodes", nodeCount)
+          .allMatch(count -> count <= share);
+    });
+  }
+
+  /** Every group exactly as the map says, led by the given replica. */
+  static Observation ledBy(PlacementMap map, Map<GroupId, NodeId> leaders) {
+    Map<NodeId, List<Observation.Replica>> reachable = new HashMap<>();
+    map.nodes().forEach(n -> reachable.put(n.id(), new ArrayList<>()));
+    for (GroupPlacement g : map.groups()) {
+      for (NodeId n : g.replicas()) {
+        reachable.get(n).add(new Observation.Replica(g.id(), n.equals(leaders.get(g.id())),
+            map.rangesOf(g.id()), Set.copyOf(g.replicas()), Set.of()));
+      }
+    }
+    return new Observation(reachable, Map.of());
   }
 
   /** data-0 led by its first map replica among {@code voters}, with n4 optionally hosting it. */
