@@ -37,6 +37,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -81,42 +82,90 @@ class ShardedClusterTest {
   }
 
   /**
-   * 3 -> 4 -> 5 nodes and back to 4, under continuous client writes: two joins, a crash of the
-   * joining node in the middle of a replica move (it comes back from its data), and a drain and
-   * removal of a seed. No request fails beyond the SDK's own retries, and every acknowledged
-   * write is readable at the end.
+   * 3 -> 4 -> 5 nodes and back to 4, under continuous client writes and reads: two joins, a crash
+   * of the joining node in the middle of a replica move (it comes back from its data), and a
+   * drain and removal of a seed. No request fails beyond the SDK's own retries, every read of an
+   * acknowledged write sees it, every acknowledged write is readable at the end, and a client
+   * that routed with the map from before the joins is corrected by a routing error.
    */
   @Test
   void growAndShrinkUnderLoadWithACrashMidMoveLoseNothingAndFailNoRequest() throws Exception {
+    RoutingRecorder recorder = new RoutingRecorder();
     try (TestCluster cluster = TestCluster.start(dir, 3, RaftLogSettings.DEFAULTS, FOUR_GROUPS);
-        KvClient client = cluster.client()) {
+        KvClient client = cluster.client();
+        KvClient staleClient = KvClient.builder().endpoints(cluster.endpoints())
+            .timeout(Duration.ofSeconds(30)).channelFactory(recorder::channel).build()) {
       long epochBefore = placement(cluster, 0).getEpoch();
+      // The SDK fetches the map in the background after its first request; from then on its
+      // requests carry the map's epoch.
+      await("the client to route with the map").atMost(Duration.ofSeconds(30)).until(() -> {
+        staleClient.put(b("probe"), b("before"));
+        return recorder.putEpochs.get(recorder.putEpochs.size() - 1) == epochBefore;
+      });
+
       Map<String, String> acknowledged = new ConcurrentHashMap<>();
+      List<String> writtenKeys = new CopyOnWriteArrayList<>();
       List<Throwable> failures = new CopyOnWriteArrayList<>();
       AtomicBoolean running = new AtomicBoolean(true);
+      AtomicLong reads = new AtomicLong();
       Thread writer = new Thread(() -> {
         for (int i = 0; running.get(); i++) {
           try {
             client.put(b("load-" + i), b("v" + i));
             acknowledged.put("load-" + i, "v" + i);
-          } catch (RuntimeException e) {
+            writtenKeys.add("load-" + i);
+          } catch (Throwable e) {
             failures.add(e);
           }
         }
-      }, "load");
+      }, "load-writer");
+      // Reads of writes acknowledged before the read began: a linearizable read must see each.
+      Thread reader = new Thread(() -> {
+        java.util.Random random = new java.util.Random(7);
+        while (running.get()) {
+          try {
+            if (writtenKeys.isEmpty()) {
+              Thread.onSpinWait();
+              continue;
+            }
+            String key = writtenKeys.get(random.nextInt(writtenKeys.size()));
+            String value = new String(client.get(b(key)).orElseThrow(
+                () -> new AssertionError(key + " was acknowledged, then read as absent")).value(),
+                StandardCharsets.UTF_8);
+            if (!value.equals(acknowledged.get(key))) {
+              failures.add(new AssertionError(key + " read as " + value));
+            }
+            reads.incrementAndGet();
+          } catch (Throwable e) {
+            failures.add(e);
+          }
+        }
+      }, "load-reader");
       writer.start();
+      reader.start();
 
       // 3 -> 4: the new node receives replicas until counts differ by at most one.
       int fourth = cluster.addNode();
       NodeId n4 = cluster.node(fourth).config().nodeId();
       awaitPlacement(cluster, "n4 holds its share and every group settled", map ->
           map.groupsOn(n4).size() >= 3 && isBalanced(map) && settled(cluster, map));
+      // Then leaders: no node leads more than its share of the groups, n4 included.
+      cluster.awaitReady();
 
       // A client that routed with the old epoch gets the routing error with the newer map.
       StatusRuntimeException stale = catchStale(cluster, epochBefore);
       assertThat(stale.getStatus().getCode()).isEqualTo(Status.Code.ABORTED);
       Placement attached = stale.getTrailers().get(RoutingErrors.PLACEMENT_TRAILER);
       assertThat(attached.getEpoch()).isGreaterThan(epochBefore);
+      // The SDK, still holding the map from before the join, gets the same error, takes the map
+      // attached to it and retries with it: the caller sees only the success.
+      assertThat(recorder.routingErrorEpochs).isEmpty();
+      staleClient.put(b("probe"), b("after the join"));
+      assertThat(recorder.routingErrorEpochs).isNotEmpty()
+          .allMatch(epoch -> epoch > epochBefore);
+      assertThat(recorder.putEpochs.get(recorder.putEpochs.size() - 1))
+          .isEqualTo(recorder.routingErrorEpochs.get(recorder.routingErrorEpochs.size() - 1));
+      assertThat(staleClient.get(b("probe")).orElseThrow().value()).isEqualTo(b("after the join"));
 
       // 4 -> 5, and n5 crashes while a replica is moving to it: n5 hosts the new replica, but
       // the group's voters do not match the map yet (it is catching up or being staged).
@@ -150,8 +199,10 @@ class ShardedClusterTest {
 
       running.set(false);
       writer.join();
+      reader.join();
       assertThat(failures).as("requests failed while nodes joined, crashed and drained").isEmpty();
       assertThat(acknowledged).isNotEmpty();
+      assertThat(reads.get()).isPositive();
       cluster.stop(0);
       try (KvClient survivors = cluster.client(cluster.endpoints().subList(1, 5))) {
         for (var e : acknowledged.entrySet()) {
