@@ -18,9 +18,9 @@ import java.util.regex.Pattern;
  *
  * <p>The node id is the pod name (a DNS label, so a valid {@link NodeId}); the initial members are
  * the pods with ordinals {@code 0 .. initialMembers-1}. A pod with a higher ordinal is not an
- * initial member: it can only join a running cluster, which needs the join procedure (not built
- * yet). Pure: it reads no environment and resolves no names itself; {@link #fromEnvironment(Map)}
- * takes the environment as a map.
+ * initial member: it joins the running cluster through the initial members, and the placement
+ * controller then moves replicas to it. Pure: it reads no environment and resolves no names
+ * itself; {@link #fromEnvironment(Map)} takes the environment as a map.
  */
 public final class StatefulSetIdentity {
   /** The pod's name, from the downward API ({@code metadata.name}); falls back to HOSTNAME. */
