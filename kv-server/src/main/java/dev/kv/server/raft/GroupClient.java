@@ -7,6 +7,7 @@ import dev.kv.statemachine.proto.LogEntry;
 import dev.kv.statemachine.proto.ReadRequest;
 import dev.kv.statemachine.proto.ReadResult;
 import java.io.IOException;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -16,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientAsynchronousProtocol;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroup;
@@ -83,29 +85,49 @@ public final class GroupClient implements AutoCloseable {
    */
   public CompletableFuture<EntryResult> write(LogEntry entry) {
     Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(entry.toByteArray()));
-    if (!leadsGroupHere()) {
+    Optional<RaftClientAsynchronousProtocol> local = localReplica();
+    if (local.isEmpty() || !leadsGroupHere()) {
       return writeThroughClient(message);
     }
-    RaftClientRequest request =
-        RaftClientRequest.newBuilder()
-            .setClientId(localClientId)
-            .setServerId(self)
-            .setGroupId(group.getGroupId())
-            .setCallId(localCallIds.incrementAndGet())
-            .setMessage(message)
-            .setType(RaftClientRequest.writeRequestType())
-            .build();
-    CompletableFuture<RaftClientReply> local;
+    CompletableFuture<RaftClientReply> submitted;
     try {
-      local = localServer.submitClientRequestAsync(request);
+      submitted = local.get().submitClientRequestAsync(
+          localRequest(message, RaftClientRequest.writeRequestType()));
     } catch (IOException e) {
       return writeThroughClient(message);
     }
-    return local.thenCompose(
+    return submitted.thenCompose(
         reply ->
             refusedBeforeAppend(reply)
                 ? writeThroughClient(message)
                 : CompletableFuture.completedFuture(parse(reply, EntryResult.parser())));
+  }
+
+  private RaftClientRequest localRequest(Message message, RaftClientRequest.Type type) {
+    return RaftClientRequest.newBuilder()
+        .setClientId(localClientId)
+        .setServerId(self)
+        .setGroupId(group.getGroupId())
+        .setCallId(localCallIds.incrementAndGet())
+        .setMessage(message)
+        .setType(type)
+        .build();
+  }
+
+  /**
+   * This node's replica of the group as the request handler Ratis' server dispatches to. Going
+   * to it directly skips the server's hand-off of every request to a per-group executor thread
+   * (whose caller blocks until that thread has submitted it) and, for reads, a loopback RPC
+   * through this node's own Raft client. Empty when this node hosts no replica.
+   */
+  private Optional<RaftClientAsynchronousProtocol> localReplica() {
+    try {
+      return localServer.getDivision(group.getGroupId()) instanceof RaftClientAsynchronousProtocol p
+          ? Optional.of(p)
+          : Optional.empty();
+    } catch (IOException notHosted) {
+      return Optional.empty();
+    }
   }
 
   /**
@@ -196,12 +218,33 @@ public final class GroupClient implements AutoCloseable {
    * read load and a replica cut off from the leader cannot answer.
    */
   public CompletableFuture<ReadResult> readLinearizable(ReadRequest request) {
+    Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(request.toByteArray()));
+    Optional<RaftClientAsynchronousProtocol> local = localReplica();
+    if (local.isEmpty()) {
+      return readLinearizableThroughClient(message);
+    }
+    CompletableFuture<RaftClientReply> submitted;
+    try {
+      submitted = local.get().submitClientRequestAsync(
+          localRequest(message, RaftClientRequest.readRequestType()));
+    } catch (IOException e) {
+      return readLinearizableThroughClient(message);
+    }
+    // A replica that cannot serve the read now (no leader known, an election, a read index it
+    // did not reach in time) fails it at once; Ratis' client retries such failures for a while.
+    return submitted
+        .handle((reply, failure) -> failure == null && reply.isSuccess()
+            ? CompletableFuture.completedFuture(parse(reply, ReadResult.parser()))
+            : readLinearizableThroughClient(message))
+        .thenCompose(result -> result);
+  }
+
+  private CompletableFuture<ReadResult> readLinearizableThroughClient(Message message) {
     // Unordered: reads need no ordering among themselves and must not share the write window.
     return client
         .get()
         .async()
-        .sendReadOnlyUnordered(
-            Message.valueOf(UnsafeByteOperations.unsafeWrap(request.toByteArray())), self)
+        .sendReadOnlyUnordered(message, self)
         .thenApply(reply -> parse(reply, ReadResult.parser()));
   }
 
@@ -228,8 +271,8 @@ public final class GroupClient implements AutoCloseable {
   }
 
   /** The leader the Ratis client last talked to. */
-  public java.util.Optional<RaftPeerId> leaderHint() {
-    return java.util.Optional.ofNullable(client.get().getLeaderId());
+  public Optional<RaftPeerId> leaderHint() {
+    return Optional.ofNullable(client.get().getLeaderId());
   }
 
 
