@@ -113,7 +113,14 @@ public interface KvClient extends KvOperations, AutoCloseable {
       return this;
     }
 
-    /** Runs the completion of every future this client returns. Default: the gRPC thread. */
+    /**
+     * Runs the completion of every future this client returns. Default: the gRPC transport thread
+     * that read the reply, which is the cheapest, but whatever runs there (the actions of {@code
+     * thenApply}, {@code whenComplete}...) must not block: that thread also reads the replies of
+     * other calls. Set an executor when callbacks block or take long, with threads to spare: a
+     * blocking call's own completion runs on it too. A blocking call of this client made on a
+     * transport thread fails with {@link IllegalStateException} instead of waiting forever.
+     */
     public Builder callbackExecutor(Executor callbackExecutor) {
       this.callbackExecutor = Objects.requireNonNull(callbackExecutor, "callbackExecutor");
       return this;

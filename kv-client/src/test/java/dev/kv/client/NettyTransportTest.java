@@ -9,7 +9,13 @@ import io.grpc.Status;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -80,6 +86,49 @@ class NettyTransportTest {
     }
     try (KvClient withFallback = client(refusing, server.endpoint())) {
       assertThat(withFallback.put("failover", "v")).isEqualTo(1);
+    }
+  }
+
+  /**
+   * By default a future completes on the transport thread that read the reply (no hand-off to a
+   * pool thread per call); a blocking call made there would wait for a reply only that thread
+   * can read, so it fails at once, with advice, instead of hanging until its deadline.
+   */
+  @Test
+  void callbacksRunOnTheTransportWhereABlockingCallFailsFast() throws Exception {
+    server.always(null);
+    try (KvClient client = client(server.endpoint())) {
+      client.put("threads", "value");
+      CompletableFuture<String> callbackThread = new CompletableFuture<>();
+      CompletableFuture<Optional<VersionedValue>> nested =
+          client.getAsync("threads".getBytes(StandardCharsets.UTF_8))
+              .thenApply(first -> {
+                callbackThread.complete(Thread.currentThread().getName());
+                return client.get("threads");
+              });
+
+      assertThatThrownBy(() -> nested.get(10, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("callbackExecutor");
+      assertThat(callbackThread.get()).startsWith("grpc-");
+    }
+  }
+
+  @Test
+  void withACallbackExecutorCallbacksMayBlock() throws Exception {
+    server.always(null);
+    // Threads to spare: the nested call's own completion runs on this executor too.
+    ExecutorService callbacks = Executors.newCachedThreadPool();
+    try (KvClient client = KvClient.builder().endpoints(server.endpoint())
+        .timeout(Duration.ofSeconds(10)).callbackExecutor(callbacks).build()) {
+      long version = client.put("blocking", "value");
+      Optional<VersionedValue> nested =
+          client.getAsync("blocking".getBytes(StandardCharsets.UTF_8))
+              .thenApply(first -> client.get("blocking"))
+              .get(10, TimeUnit.SECONDS);
+      assertThat(nested).map(VersionedValue::version).contains(version);
+    } finally {
+      callbacks.shutdownNow();
     }
   }
 

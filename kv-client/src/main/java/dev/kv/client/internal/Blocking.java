@@ -23,7 +23,21 @@ final class Blocking {
     return await(future, true);
   }
 
+  /**
+   * The class of gRPC's transport threads (grpc-netty-shaded's Netty), on which the client's
+   * futures complete by default. The SDK compiles against the gRPC API only, hence the name.
+   */
+  private static final String TRANSPORT_THREAD_CLASS =
+      "io.grpc.netty.shaded.io.netty.util.concurrent.FastThreadLocalThread";
+
   private static <T> T await(CompletableFuture<T> future, boolean write) {
+    if (!future.isDone() && onTransportThread()) {
+      // The reply would have to be read by this very thread, or one it waits on: a deadlock.
+      throw new IllegalStateException(
+          "a blocking KvClient call was made on a gRPC transport thread, which completes the"
+              + " client's futures by default and must not wait for a reply: call the async"
+              + " method instead, or build the client with a callbackExecutor");
+    }
     try {
       return future.get();
     } catch (ExecutionException e) {
@@ -45,5 +59,14 @@ final class Blocking {
       }
       throw new KvStatusException(Status.Code.CANCELLED, "interrupted while waiting for a read", e);
     }
+  }
+
+  private static boolean onTransportThread() {
+    for (Class<?> c = Thread.currentThread().getClass(); c != null; c = c.getSuperclass()) {
+      if (c.getName().equals(TRANSPORT_THREAD_CLASS)) {
+        return true;
+      }
+    }
+    return false;
   }
 }

@@ -16,7 +16,7 @@ import java.util.function.Function;
  * The validated settings of one client. Built only through {@link #validated}, which names the
  * setting it rejects, so the rest of the SDK can trust every field.
  *
- * @param callbackExecutor null to complete futures on the gRPC thread
+ * @param callbackExecutor null to complete futures on the gRPC transport thread that read the reply
  */
 public record ClientConfig(
     List<Endpoint> endpoints,
@@ -133,6 +133,7 @@ public record ClientConfig(
           .usePlaintext()
           .maxInboundMessageSize(maxInboundMessageBytes)
           .userAgent("kv-client")
+          .directExecutor()
           .build();
     };
   }
