@@ -9,9 +9,11 @@ import dev.kv.api.placement.NodeState;
 import dev.kv.api.placement.PlacementMap;
 import dev.kv.server.config.ClusterSettings;
 import dev.kv.server.raft.RaftGroups;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +35,7 @@ import java.util.TreeSet;
  *       (create, add as a staged voter, remove, delete, assign ranges);
  *   <li>rebalance: when every group matches the map, move one replica off a draining, dead or
  *       overloaded node to the least-loaded node (a map change, reconciled by layer 3);
- *   <li>leaders: move one leadership from a node that leads more than its share.
+ *   <li>leaders: move one leadership towards no node leading more than its share.
  * </ol>
  */
 public final class Planner {
@@ -343,6 +345,15 @@ public final class Planner {
 
   // ---- 5. leaders ----------------------------------------------------------------------------
 
+  /**
+   * One leadership transfer towards no node leading more than its share (the groups over the
+   * active nodes, rounded up). A node over its share hands a group to one of the group's replicas
+   * that leads at least two fewer. When none of its groups has such a replica, a chain does it: X
+   * leads g1, replicated on Y, which leads as many as X minus one and leads g2, replicated on Z,
+   * which leads two fewer than X. Then Y hands g2 to Z first (Y ends as low as Z was), and X hands
+   * g1 to Y next round. Each step leaves the sum of squared leader counts no larger and shortens
+   * the chain, so the transfers end.
+   */
   private static List<Step> balanceLeaders(PlacementMap map, Observation seen) {
     Map<NodeId, List<GroupId>> led = new HashMap<>();
     int groups = 0;
@@ -358,28 +369,52 @@ public final class Planner {
         map.nodes().stream()
             .filter(n -> n.state() == NodeState.ACTIVE && seen.isReachable(n.id()))
             .map(ClusterNode::id)
+            .sorted(Comparator.comparing(NodeId::value))
             .toList();
     if (nodes.isEmpty()) {
       return List.of();
     }
     int fairShare = (groups + nodes.size() - 1) / nodes.size();
-    for (var e : led.entrySet()) {
-      if (e.getValue().size() > fairShare) {
-        for (GroupId gid : e.getValue()) {
-          GroupPlacement g = map.group(gid).orElseThrow();
-          Optional<NodeId> target =
-              g.replicas().stream()
-                  .filter(nodes::contains)
-                  .filter(n -> led.getOrDefault(n, List.of()).size() + 1 < e.getValue().size())
-                  .min(Comparator.comparing((NodeId n) -> led.getOrDefault(n, List.of()).size())
-                      .thenComparing(NodeId::value));
-          if (target.isPresent()) {
-            return List.of(new Step.TransferLeader(gid, target.get()));
-          }
+    for (NodeId over : nodes) {
+      int count = led.getOrDefault(over, List.of()).size();
+      if (count > fairShare) {
+        Optional<Step> step = firstTransferOfChain(map, led, nodes, over, count);
+        if (step.isPresent()) {
+          return List.of(step.get());
         }
       }
     }
     return List.of();
+  }
+
+  /**
+   * Breadth-first from {@code over} along "leads a group replicated on", through nodes leading
+   * {@code count - 1} or more, to the nearest node leading {@code count - 2} or fewer; the
+   * transfer into that node, the chain's last hop, goes first.
+   */
+  private static Optional<Step> firstTransferOfChain(
+      PlacementMap map, Map<NodeId, List<GroupId>> led, List<NodeId> nodes, NodeId over,
+      int count) {
+    Set<NodeId> reached = new HashSet<>(List.of(over));
+    ArrayDeque<NodeId> frontier = new ArrayDeque<>(List.of(over));
+    while (!frontier.isEmpty()) {
+      NodeId from = frontier.poll();
+      for (GroupId gid : led.getOrDefault(from, List.of())) {
+        for (NodeId to : map.group(gid).orElseThrow().replicas()) {
+          if (!nodes.contains(to) || !reached.add(to)) {
+            continue;
+          }
+          int toCount = led.getOrDefault(to, List.of()).size();
+          if (toCount <= count - 2) {
+            return Optional.of(new Step.TransferLeader(gid, to));
+          }
+          if (toCount >= count - 1) {
+            frontier.add(to);
+          }
+        }
+      }
+    }
+    return Optional.empty();
   }
 
   private static List<NodeId> sorted(Set<NodeId> ids) {
