@@ -19,6 +19,12 @@ public interface BenchCluster extends AutoCloseable {
   /** The client endpoints, "host:port". */
   List<String> endpoints();
 
+  /**
+   * The process ids of the running members, for {@link ServerCost}; empty when they cannot be
+   * known (not started, stopped).
+   */
+  List<Long> serverPids();
+
   /** The members' data directories (logs stay elsewhere), to delete once a run is over. */
   List<Path> dataDirs();
 

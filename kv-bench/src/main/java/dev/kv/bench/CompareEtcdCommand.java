@@ -206,7 +206,8 @@ final class CompareEtcdCommand implements Callable<Integer> {
               throw new InterruptedException("interrupted: the clusters were stopped");
             }
             try {
-              results.add(runner.run(store, plan.get(i)));
+              BenchCluster cluster = store == kvStore ? kv : etcd;
+              results.add(runner.run(store, plan.get(i), cluster.serverPids()));
             } catch (Exception e) {
               String failure = plan.get(i).name() + " on " + store.name() + ": " + e;
               progress.println("kv-bench: FAILED " + failure);
@@ -245,7 +246,8 @@ final class CompareEtcdCommand implements Callable<Integer> {
                 "clusterWarmupSeconds", Long.toString(clusterWarmupLength().toSeconds()),
                 "fsyncBefore", fsyncBefore,
                 "fsyncAfter", fsyncAfter,
-                "cpuStealDuringRun", steal)),
+                "cpuStealDuringRun", steal,
+                "kvDataGroups", kvDataGroups())),
         results,
         Optional.of(ratios));
     SvgBarChart.write(svg, "kv vs etcd, 3 replicas each on one machine", results);
@@ -253,6 +255,8 @@ final class CompareEtcdCommand implements Callable<Integer> {
     System.out.println();
     System.out.println("machine: fsync before " + fsyncBefore + "; after " + fsyncAfter
         + "; CPU stolen by the hypervisor during the run: " + steal);
+    System.out.println("kv: " + kvDataGroups() + " data groups; cpu ms/op and cs/op: the"
+        + " servers' CPU time and context switches per operation, all members together");
     ResultTable.print(results, System.out);
     System.out.println();
     for (String failure : failures) {
@@ -262,6 +266,12 @@ final class CompareEtcdCommand implements Callable<Integer> {
     System.out.println("chart:   " + svg);
     System.out.println(ratios.line());
     return failures.isEmpty() ? 0 : 1;
+  }
+
+  /** What bin/kv-local gives the new cluster: KV_DATA_GROUPS, else kvd's default. */
+  private static String kvDataGroups() {
+    String groups = System.getenv("KV_DATA_GROUPS");
+    return groups != null && !groups.isBlank() ? groups.trim() : "8 (the default)";
   }
 
   /** Best effort: a directory that cannot be deleted is reported, not fatal. */

@@ -216,6 +216,11 @@ public final class EtcdCluster implements BenchCluster {
   }
 
   @Override
+  public synchronized List<Long> serverPids() {
+    return processes.stream().map(Process::pid).toList();
+  }
+
+  @Override
   public List<Path> dataDirs() {
     List<Path> dirs = new ArrayList<>();
     for (int k = 1; k <= MEMBERS; k++) {

@@ -21,7 +21,10 @@ import java.util.Optional;
  *   "results": [ { "workload", "description", "backend", "clients", "writeFraction",
  *                  "readConsistency", "keys", "valueSize", "warmupSeconds", "measuredSeconds",
  *                  "ops", "opsPerSecond", "latencyMs": {"mean","p50","p99","p999","max"},
- *                  "errors", "errorsByKind": {kind: count} } ],
+ *                  "errors", "errorsByKind": {kind: count},
+ *                  "server": {"cpuSeconds", "cpuMillisPerOp", "voluntaryContextSwitches",
+ *                             "involuntaryContextSwitches", "contextSwitchesPerOp"} } ],
+ *                  (server: only where measured; switches null where unknown)
  *   "ratios": { "writes": x|null, "reads": y|null } }      (compare-etcd only)
  * </pre>
  */
@@ -92,6 +95,21 @@ final class JsonReport {
     node.put("errors", r.errors());
     ObjectNode kinds = node.putObject("errorsByKind");
     r.errorsByKind().forEach(kinds::put);
+    r.serverCost().ifPresent(c -> {
+      ObjectNode server = node.putObject("server");
+      server.put("cpuSeconds", c.cpu().toNanos() / 1e9);
+      server.put("cpuMillisPerOp", c.cpuMillisPerOp(l.count()));
+      Optional<Double> perOp = c.switchesPerOp(l.count());
+      if (perOp.isPresent()) {
+        server.put("voluntaryContextSwitches", c.voluntarySwitches());
+        server.put("involuntaryContextSwitches", c.involuntarySwitches());
+        server.put("contextSwitchesPerOp", perOp.get());
+      } else {
+        server.putNull("voluntaryContextSwitches");
+        server.putNull("involuntaryContextSwitches");
+        server.putNull("contextSwitchesPerOp");
+      }
+    });
     return node;
   }
 }

@@ -53,6 +53,20 @@ public final class KvLocalCluster implements BenchCluster {
     return endpoints;
   }
 
+  /** bin/kv-local writes node K's pid to {@code nK/kvd.pid} when it starts the node. */
+  @Override
+  public List<Long> serverPids() {
+    List<Long> pids = new ArrayList<>();
+    for (int k = 1; k <= NODES; k++) {
+      try {
+        pids.add(Long.parseLong(Files.readString(dir.resolve("n" + k).resolve("kvd.pid")).trim()));
+      } catch (IOException | NumberFormatException e) {
+        return List.of();
+      }
+    }
+    return pids;
+  }
+
   /** bin/kv-local keeps node K's data in {@code nK/data}, beside its log. */
   @Override
   public List<Path> dataDirs() {

@@ -8,16 +8,27 @@ import java.util.stream.Collectors;
 
 /**
  * Renders results as a fixed-width text table (workload, backend, ops/s, p50/p99/p999 in ms,
- * errors), followed by one line per run that had errors, naming their kinds.
+ * errors, and the servers' CPU milliseconds and context switches per operation, "-" where not
+ * measured), followed by one line per run that had errors, naming their kinds.
  */
 final class ResultTable {
-  private static final String ROW = "%-44s  %-7s %10s %9s %9s %9s %7s%n";
+  private static final String ROW = "%-44s  %-7s %10s %9s %9s %9s %7s %9s %9s%n";
 
   private ResultTable() {}
 
   static void print(List<RunResult> results, PrintStream out) {
     out.printf(
-        Locale.ROOT, ROW, "workload", "backend", "ops/s", "p50 ms", "p99 ms", "p999 ms", "errors");
+        Locale.ROOT,
+        ROW,
+        "workload",
+        "backend",
+        "ops/s",
+        "p50 ms",
+        "p99 ms",
+        "p999 ms",
+        "errors",
+        "cpu ms/op",
+        "cs/op");
     for (RunResult r : results) {
       LatencySummary l = r.latency();
       out.printf(
@@ -29,7 +40,14 @@ final class ResultTable {
           ms(l.p50Micros()),
           ms(l.p99Micros()),
           ms(l.p999Micros()),
-          r.errors());
+          r.errors(),
+          r.serverCost()
+              .map(c -> String.format(Locale.ROOT, "%.2f", c.cpuMillisPerOp(l.count())))
+              .orElse("-"),
+          r.serverCost()
+              .flatMap(c -> c.switchesPerOp(l.count()))
+              .map(x -> String.format(Locale.ROOT, "%.1f", x))
+              .orElse("-"));
     }
     for (RunResult r : results) {
       if (r.errors() > 0) {

@@ -2,6 +2,7 @@ package dev.kv.bench;
 
 import java.util.Collections;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -12,19 +13,37 @@ import java.util.TreeMap;
  * @param measuredSeconds length of the measured window
  * @param latency latencies of the successful operations completed in the window
  * @param errorsByKind failed operations completed in the window, by {@link Backend#errorKind}
+ * @param serverCost what the store's servers spent in the window, when the runner could see them
  */
 public record RunResult(
     Workload workload,
     String backend,
     double measuredSeconds,
     LatencySummary latency,
-    SortedMap<String, Long> errorsByKind) {
+    SortedMap<String, Long> errorsByKind,
+    Optional<ServerCost> serverCost) {
 
   public RunResult {
     Objects.requireNonNull(workload, "workload");
     Objects.requireNonNull(backend, "backend");
     Objects.requireNonNull(latency, "latency");
+    Objects.requireNonNull(serverCost, "serverCost");
     errorsByKind = Collections.unmodifiableSortedMap(new TreeMap<>(errorsByKind));
+  }
+
+  public RunResult(
+      Workload workload,
+      String backend,
+      double measuredSeconds,
+      LatencySummary latency,
+      SortedMap<String, Long> errorsByKind) {
+    this(workload, backend, measuredSeconds, latency, errorsByKind, Optional.empty());
+  }
+
+  /** This result with the servers' cost over its window. */
+  public RunResult withServerCost(ServerCost cost) {
+    return new RunResult(
+        workload, backend, measuredSeconds, latency, errorsByKind, Optional.of(cost));
   }
 
   /** Successful operations per second over the measured window. */

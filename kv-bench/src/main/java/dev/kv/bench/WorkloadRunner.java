@@ -4,9 +4,12 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -35,6 +38,15 @@ final class WorkloadRunner {
 
   RunResult run(Backend backend, Workload workload)
       throws InterruptedException, ExecutionException, TimeoutException {
+    return run(backend, workload, List.of());
+  }
+
+  /**
+   * Runs {@code workload} and, when {@code serverPids} names the store's server processes, adds
+   * what they spent in the measured window ({@link ServerCost}).
+   */
+  RunResult run(Backend backend, Workload workload, List<Long> serverPids)
+      throws InterruptedException, ExecutionException, TimeoutException {
     KeysAndValues data = new KeysAndValues(workload.keys(), workload.valueSize(), seed);
     if (workload.reads()) {
       preload(backend, workload, data);
@@ -47,17 +59,58 @@ final class WorkloadRunner {
         workload.warmup().toSeconds(),
         workload.duration().toSeconds());
     Duration limit = workload.warmup().plus(workload.duration()).plus(DRAIN_LIMIT);
-    RunResult result =
-        new LoadDriver(backend, workload, data, NanoClock.SYSTEM, seed)
-            .start()
-            .get(limit.toMillis(), TimeUnit.MILLISECONDS);
+    long windowStart = System.nanoTime() + workload.warmup().toNanos();
+    CompletableFuture<RunResult> running =
+        new LoadDriver(backend, workload, data, NanoClock.SYSTEM, seed).start();
+    Optional<ServerCost> cost =
+        measureServers(
+            serverPids, running, windowStart, windowStart + workload.duration().toNanos());
+    RunResult measured = running.get(limit.toMillis(), TimeUnit.MILLISECONDS);
+    RunResult result = cost.map(measured::withServerCost).orElse(measured);
     progress.printf(
         Locale.ROOT,
         "kv-bench:       %.0f ops/s, p99 %.2f ms, %d errors%n",
         result.opsPerSecond(),
         LatencySummary.millis(result.latency().p99Micros()),
         result.errors());
+    result
+        .serverCost()
+        .ifPresent(c -> progress.println("kv-bench:       servers: " + c.describePerOp(result)));
     return result;
+  }
+
+  /**
+   * Reads the servers' counters when the driver's window opens and when it closes (the driver
+   * takes its window from the same clock a few microseconds later); empty if a sample failed or
+   * the run ended early.
+   */
+  private static Optional<ServerCost> measureServers(
+      List<Long> pids, CompletableFuture<?> running, long windowStart, long windowEnd)
+      throws InterruptedException {
+    if (pids.isEmpty() || !runsUntil(running, windowStart)) {
+      return Optional.empty();
+    }
+    Optional<ServerCost.Sample> first = ServerCost.sample(pids);
+    if (first.isEmpty() || !runsUntil(running, windowEnd)) {
+      return Optional.empty();
+    }
+    return ServerCost.sample(pids).map(last -> last.since(first.get()));
+  }
+
+  /**
+   * Waits until {@code deadline} (System.nanoTime); false if the run failed, or ended before it
+   * (a driver ends only after its window, so finishing just after a late wake-up is fine).
+   */
+  private static boolean runsUntil(CompletableFuture<?> running, long deadline)
+      throws InterruptedException {
+    try {
+      running.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      return System.nanoTime() - deadline >= 0;
+    } catch (TimeoutException stillRunning) {
+      return true;
+    } catch (ExecutionException failed) {
+      return false; // the caller's get reports the failure
+    }
   }
 
   /**

@@ -36,6 +36,11 @@ class ClusterGuardTest {
     }
 
     @Override
+    public List<Long> serverPids() {
+      return List.of();
+    }
+
+    @Override
     public List<Path> dataDirs() {
       return List.of();
     }

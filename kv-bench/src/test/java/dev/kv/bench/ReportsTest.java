@@ -32,8 +32,10 @@ class ReportsTest {
 
   private static final List<RunResult> RESULTS =
       List.of(
-          result(WRITES, "kv", 1000, 2_000, Map.of()),
-          result(WRITES, "etcd", 2000, 1_500, Map.of()),
+          result(WRITES, "kv", 1000, 2_000, Map.of())
+              .withServerCost(new ServerCost(Duration.ofSeconds(10), 150_000, 20_000)),
+          result(WRITES, "etcd", 2000, 1_500, Map.of())
+              .withServerCost(new ServerCost(Duration.ofSeconds(5), -1, -1)),
           result(READS, "kv", 3000, 900, Map.of("UNAVAILABLE", 3L, "DEADLINE_EXCEEDED", 1L)),
           result(READS, "etcd", 1500, 4_000, Map.of()));
 
@@ -58,9 +60,16 @@ class ReportsTest {
     List<String> lines = bytes.toString(StandardCharsets.UTF_8).lines().toList();
 
     assertThat(lines.get(0))
-        .contains("workload", "backend", "ops/s", "p50 ms", "p99 ms", "p999 ms", "errors");
-    assertThat(lines.get(1)).contains("64 clients, puts 256 B", "kv", "1000", "2.00");
-    assertThat(lines.get(3)).endsWith(" 4").contains("3000", "0.90");
+        .contains(
+            "workload", "backend", "ops/s", "p50 ms", "p99 ms", "p999 ms", "errors", "cpu ms/op",
+            "cs/op");
+    // 10 s of server CPU and 170,000 context switches over 10,000 operations.
+    assertThat(lines.get(1))
+        .contains("64 clients, puts 256 B", "kv", "1000", "2.00")
+        .endsWith(" 1.00      17.0");
+    // Switches unknown (not Linux): "-"; not measured at all: "-" twice.
+    assertThat(lines.get(2)).endsWith(" 0.25         -");
+    assertThat(lines.get(3)).endsWith(" 4         -         -").contains("3000", "0.90");
     assertThat(lines)
         .hasSize(6)
         .last()
@@ -90,6 +99,16 @@ class ReportsTest {
     assertThat(reads.path("latencyMs").path("p50").asDouble()).isEqualTo(0.45);
     assertThat(reads.path("errors").asLong()).isEqualTo(4);
     assertThat(reads.path("errorsByKind").path("UNAVAILABLE").asLong()).isEqualTo(3);
+    assertThat(reads.has("server")).isFalse();
+    JsonNode writes = root.path("results").get(0).path("server");
+    assertThat(writes.path("cpuSeconds").asDouble()).isEqualTo(10.0);
+    assertThat(writes.path("cpuMillisPerOp").asDouble()).isEqualTo(1.0);
+    assertThat(writes.path("voluntaryContextSwitches").asLong()).isEqualTo(150_000);
+    assertThat(writes.path("involuntaryContextSwitches").asLong()).isEqualTo(20_000);
+    assertThat(writes.path("contextSwitchesPerOp").asDouble()).isEqualTo(17.0);
+    JsonNode etcdWrites = root.path("results").get(1).path("server");
+    assertThat(etcdWrites.path("cpuMillisPerOp").asDouble()).isEqualTo(0.25);
+    assertThat(etcdWrites.path("contextSwitchesPerOp").isNull()).isTrue();
     assertThat(root.path("ratios").path("writes").asDouble()).isEqualTo(0.5);
     assertThat(root.path("ratios").path("reads").asDouble()).isEqualTo(2.0);
   }
