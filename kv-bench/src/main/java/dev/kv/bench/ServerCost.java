@@ -1,13 +1,15 @@
 package dev.kv.bench;
 
 import java.io.IOException;
+import java.nio.file.DirectoryIteratorException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * What the servers of a store spent during a measured window, summed over their processes: CPU
@@ -16,8 +18,9 @@ import java.util.stream.Stream;
  * operations of the window, they say what one operation costs the store, which throughput alone
  * hides on a machine where the driver and both stores share the cores.
  *
- * <p>Context switches come from Linux's /proc/PID/task/TID/status and are counted for the threads
- * alive at the end of the window; elsewhere they are unknown (negative).
+ * <p>Context switches come from Linux's /proc/PID/task/TID/status, summed over the threads alive
+ * when sampled: a thread that ends during the window takes its count with it, so under thread
+ * churn the figure is a lower bound. Elsewhere they are unknown (negative).
  *
  * @param cpu CPU time (user and system) of the server processes during the window
  * @param voluntarySwitches voluntary context switches during the window, or -1 if unknown
@@ -88,28 +91,45 @@ public record ServerCost(Duration cpu, long voluntarySwitches, long involuntaryS
     return Optional.of(new Sample(cpuNanos, voluntary, involuntary));
   }
 
-  /** {voluntary, involuntary} over the process's live threads, or null where /proc lacks them. */
+  /**
+   * {voluntary, involuntary} over the process's live threads, or null where /proc lacks them. A
+   * thread that ends while it is read is skipped: its counts go with it either way.
+   */
   private static long[] contextSwitches(long pid) {
     long[] sum = new long[2];
-    try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
-      for (Path task : (Iterable<Path>) tasks::iterator) {
-        List<String> status;
+    try (DirectoryStream<Path> tasks =
+        Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
+      Iterator<Path> each = tasks.iterator();
+      while (true) {
+        Path task;
         try {
-          status = Files.readAllLines(task.resolve("status"));
-        } catch (IOException e) {
-          continue; // the thread ended since the listing
-        }
-        for (String line : status) {
-          if (line.startsWith("voluntary_ctxt_switches:")) {
-            sum[0] += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
-          } else if (line.startsWith("nonvoluntary_ctxt_switches:")) {
-            sum[1] += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+          if (!each.hasNext()) {
+            return sum;
           }
+          task = each.next();
+        } catch (DirectoryIteratorException e) {
+          return sum; // the listing broke off as threads ended; what was read still counts
         }
+        addSwitches(task, sum);
       }
-      return sum;
     } catch (IOException | RuntimeException e) {
       return null;
+    }
+  }
+
+  private static void addSwitches(Path task, long[] sum) {
+    List<String> status;
+    try {
+      status = Files.readAllLines(task.resolve("status"));
+    } catch (IOException e) {
+      return; // the thread ended since the listing
+    }
+    for (String line : status) {
+      if (line.startsWith("voluntary_ctxt_switches:")) {
+        sum[0] += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+      } else if (line.startsWith("nonvoluntary_ctxt_switches:")) {
+        sum[1] += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+      }
     }
   }
 }
