@@ -44,8 +44,11 @@ public record ServerCost(Duration cpu, long voluntarySwitches, long involuntaryS
   /** "0.46 ms CPU, 7.9 context switches per operation", over the operations of {@code run}. */
   String describePerOp(RunResult run) {
     long ops = run.latency().count();
-    return String.format(Locale.ROOT, "%.2f ms CPU", cpuMillisPerOp(ops))
-        + switchesPerOp(ops).map(s -> String.format(Locale.ROOT, ", %.1f context switches", s)).orElse("")
+    String switches =
+        switchesPerOp(ops)
+            .map(s -> String.format(Locale.ROOT, ", %.1f context switches", s))
+            .orElse("");
+    return String.format(Locale.ROOT, "%.2f ms CPU", cpuMillisPerOp(ops)) + switches
         + " per operation";
   }
 
@@ -74,7 +77,9 @@ public record ServerCost(Duration cpu, long voluntarySwitches, long involuntaryS
     long involuntary = 0;
     for (long pid : pids) {
       Optional<Duration> cpu =
-          ProcessHandle.of(pid).filter(ProcessHandle::isAlive).flatMap(p -> p.info().totalCpuDuration());
+          ProcessHandle.of(pid)
+              .filter(ProcessHandle::isAlive)
+              .flatMap(p -> p.info().totalCpuDuration());
       if (cpu.isEmpty()) {
         return Optional.empty();
       }
