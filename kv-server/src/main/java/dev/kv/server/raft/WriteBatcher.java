@@ -133,6 +133,36 @@ final class WriteBatcher {
         });
   }
 
+  /**
+   * Proposes an entry with no commands, for {@link ReadNudge}, unless writes are queued: those
+   * are appended once the entries in flight complete, which serves the same purpose. Fails
+   * silently where this replica cannot propose (not the leader, closing): nothing to unstick.
+   */
+  void proposeEmptyUnlessQueued() {
+    synchronized (this) {
+      if (!queue.isEmpty()) {
+        return;
+      }
+    }
+    LogEntry entry =
+        LogEntry.newBuilder()
+            .setProposedAtMillis(clock.millis())
+            .setFormatVersion(Applier.formatVersionFor(List.of()))
+            .build();
+    try {
+      submit
+          .apply(entry)
+          .whenComplete(
+              (result, failure) -> {
+                if (failure == null) {
+                  clock.observe(result.getClockMillis());
+                }
+              });
+    } catch (RuntimeException e) {
+      // Not the leader, or closing: reads that wait here fail over or time out on their own.
+    }
+  }
+
   synchronized int queued() {
     return queue.size();
   }

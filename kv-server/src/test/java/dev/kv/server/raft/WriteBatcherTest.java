@@ -1,6 +1,7 @@
 package dev.kv.server.raft;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
@@ -112,6 +113,47 @@ class WriteBatcherTest {
     nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(100));
     b.write(put("c", 1));
     assertThat(sent.get(2).entry().getProposedAtMillis()).isEqualTo(1_700_000_000_350L);
+  }
+
+  @Test
+  void aReadNudgeProposesAnEmptyEntryUnlessWritesAreQueued() {
+    WriteBatcher b = batcher(100, 1 << 20, 1, 1000);
+    CompletableFuture<AppliedWrite> inFlight = b.write(put("a", 1));
+
+    b.proposeEmptyUnlessQueued();
+    assertThat(sent).as("a write in flight, none queued: the nudge is sent at once").hasSize(2);
+    assertThat(sent.get(1).entry().getCommandsCount()).isZero();
+    assertThat(sent.get(1).entry().getFormatVersion())
+        .isEqualTo(sent.get(0).entry().getFormatVersion());
+
+    b.write(put("b", 1));
+    assertThat(b.queued()).isEqualTo(1);
+    b.proposeEmptyUnlessQueued();
+    assertThat(sent).as("a queued write will be appended anyway: no nudge").hasSize(2);
+
+    // The nudge does not count against the entries in flight: completing it sends nothing.
+    sent.get(1).apply(2);
+    assertThat(sent).hasSize(2);
+    sent.get(0).apply(1);
+    assertThat(inFlight.join().index()).isEqualTo(1);
+    assertThat(sent).hasSize(3);
+    assertThat(sent.get(2).entry().getCommandsCount()).isEqualTo(1);
+  }
+
+  @Test
+  void aReadNudgeThatCannotBeProposedIsDropped() {
+    WriteBatcher b =
+        new WriteBatcher(
+            entry -> {
+              throw new IllegalStateException("not the leader");
+            },
+            new GroupClock(nanos::get),
+            100,
+            1 << 20,
+            1,
+            1000);
+
+    assertThatCode(b::proposeEmptyUnlessQueued).doesNotThrowAnyException();
   }
 
   @Test
