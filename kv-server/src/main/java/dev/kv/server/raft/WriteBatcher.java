@@ -10,6 +10,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
@@ -99,22 +100,11 @@ final class WriteBatcher {
   }
 
   private void send(List<Pending> batch) {
-    LogEntry.Builder entry = LogEntry.newBuilder().setProposedAtMillis(clock.millis());
-    batch.forEach(p -> entry.addCommands(p.command()));
-    entry.setFormatVersion(Applier.formatVersionFor(entry.getCommandsList()));
-    CompletableFuture<EntryResult> sent;
-    try {
-      sent = submit.apply(entry.build());
-    } catch (RuntimeException e) {
-      sent = CompletableFuture.failedFuture(e);
-    }
-    sent.whenComplete(
+    propose(
+        batch.stream().map(Pending::command).toList(),
         (result, failure) -> {
           synchronized (this) {
             inFlight--;
-          }
-          if (failure == null) {
-            clock.observe(result.getClockMillis());
           }
           for (int i = 0; i < batch.size(); i++) {
             CompletableFuture<AppliedWrite> future = batch.get(i).result();
@@ -144,23 +134,34 @@ final class WriteBatcher {
         return;
       }
     }
+    propose(List.of(), (result, failure) -> {});
+  }
+
+  /**
+   * Proposes one entry carrying {@code commands}, stamped with the group's clock, and calls
+   * {@code then} with its outcome once the clock has observed its result. A replica that cannot
+   * propose (not the leader, closing) fails it rather than throwing.
+   */
+  private void propose(List<Command> commands, BiConsumer<EntryResult, Throwable> then) {
     LogEntry entry =
         LogEntry.newBuilder()
             .setProposedAtMillis(clock.millis())
-            .setFormatVersion(Applier.formatVersionFor(List.of()))
+            .addAllCommands(commands)
+            .setFormatVersion(Applier.formatVersionFor(commands))
             .build();
+    CompletableFuture<EntryResult> sent;
     try {
-      submit
-          .apply(entry)
-          .whenComplete(
-              (result, failure) -> {
-                if (failure == null) {
-                  clock.observe(result.getClockMillis());
-                }
-              });
+      sent = submit.apply(entry);
     } catch (RuntimeException e) {
-      // Not the leader, or closing: reads that wait here fail over or time out on their own.
+      sent = CompletableFuture.failedFuture(e);
     }
+    sent.whenComplete(
+        (result, failure) -> {
+          if (failure == null) {
+            clock.observe(result.getClockMillis());
+          }
+          then.accept(result, failure);
+        });
   }
 
   synchronized int queued() {
