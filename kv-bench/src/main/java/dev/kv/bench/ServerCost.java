@@ -6,9 +6,11 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -19,8 +21,8 @@ import java.util.Optional;
  * hides on a machine where the driver and both stores share the cores.
  *
  * <p>Context switches come from Linux's /proc/PID/task/TID/status, summed over the threads alive
- * when sampled: a thread that ends during the window takes its count with it, so under thread
- * churn the figure is a lower bound. Elsewhere they are unknown (negative).
+ * when sampled, thread by thread: a thread that ends during the window takes its count with it,
+ * so under thread churn the figure is a lower bound. Elsewhere they are unknown (negative).
  *
  * @param cpu CPU time (user and system) of the server processes during the window
  * @param voluntarySwitches voluntary context switches during the window, or -1 if unknown
@@ -52,15 +54,42 @@ public record ServerCost(Duration cpu, long voluntarySwitches, long involuntaryS
         + " per operation";
   }
 
-  /** A reading of the processes' counters at one moment; two of them make a {@link ServerCost}. */
-  record Sample(long cpuNanos, long voluntarySwitches, long involuntarySwitches) {
-    /** What was spent from {@code earlier} to this sample. */
+  /** One thread's context switches since it started. */
+  record Switches(long voluntary, long involuntary) {
+    static final Switches NONE = new Switches(0, 0);
+  }
+
+  /**
+   * A reading of the processes' counters at one moment; two of them make a {@link ServerCost}.
+   *
+   * @param cpuNanos CPU time of the processes so far
+   * @param threads each live thread's switches so far, by Linux thread id; empty where /proc
+   *     lacks them
+   */
+  record Sample(long cpuNanos, Optional<Map<Long, Switches>> threads) {
+    /**
+     * What was spent from {@code earlier} to this sample. Switches are summed thread by thread:
+     * a thread that ended in the window is missing from this sample and counts nothing, one born
+     * in it counts from zero, so the sum is a lower bound, never a difference of totals that
+     * thread churn could make negative.
+     */
     ServerCost since(Sample earlier) {
-      boolean switchesKnown = voluntarySwitches >= 0 && earlier.voluntarySwitches >= 0;
-      return new ServerCost(
-          Duration.ofNanos(cpuNanos - earlier.cpuNanos),
-          switchesKnown ? voluntarySwitches - earlier.voluntarySwitches : -1,
-          switchesKnown ? involuntarySwitches - earlier.involuntarySwitches : -1);
+      Duration cpu = Duration.ofNanos(cpuNanos - earlier.cpuNanos);
+      if (threads.isEmpty() || earlier.threads.isEmpty()) {
+        return new ServerCost(cpu, -1, -1);
+      }
+      long voluntary = 0;
+      long involuntary = 0;
+      for (Map.Entry<Long, Switches> thread : threads.get().entrySet()) {
+        Switches now = thread.getValue();
+        Switches before = earlier.threads.get().getOrDefault(thread.getKey(), Switches.NONE);
+        if (now.voluntary() < before.voluntary() || now.involuntary() < before.involuntary()) {
+          before = Switches.NONE; // the id was reused by a thread born in the window
+        }
+        voluntary += now.voluntary() - before.voluntary();
+        involuntary += now.involuntary() - before.involuntary();
+      }
+      return new ServerCost(cpu, voluntary, involuntary);
     }
   }
 
@@ -73,8 +102,8 @@ public record ServerCost(Duration cpu, long voluntarySwitches, long involuntaryS
       return Optional.empty();
     }
     long cpuNanos = 0;
-    long voluntary = 0;
-    long involuntary = 0;
+    Map<Long, Switches> threads = new HashMap<>();
+    boolean switchesKnown = true;
     for (long pid : pids) {
       Optional<Duration> cpu =
           ProcessHandle.of(pid)
@@ -84,24 +113,17 @@ public record ServerCost(Duration cpu, long voluntarySwitches, long involuntaryS
         return Optional.empty();
       }
       cpuNanos += cpu.get().toNanos();
-      long[] switches = contextSwitches(pid);
-      if (switches == null || voluntary < 0) {
-        voluntary = -1;
-        involuntary = -1;
-      } else {
-        voluntary += switches[0];
-        involuntary += switches[1];
-      }
+      switchesKnown = switchesKnown && addThreadSwitches(pid, threads);
     }
-    return Optional.of(new Sample(cpuNanos, voluntary, involuntary));
+    return Optional.of(
+        new Sample(cpuNanos, switchesKnown ? Optional.of(threads) : Optional.empty()));
   }
 
   /**
-   * {voluntary, involuntary} over the process's live threads, or null where /proc lacks them. A
-   * thread that ends while it is read is skipped: its counts go with it either way.
+   * Adds the switches of the process's live threads to {@code threads}; false where /proc lacks
+   * them. A thread that ends while it is read is skipped: its counts go with it either way.
    */
-  private static long[] contextSwitches(long pid) {
-    long[] sum = new long[2];
+  private static boolean addThreadSwitches(long pid, Map<Long, Switches> threads) {
     try (DirectoryStream<Path> tasks =
         Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
       Iterator<Path> each = tasks.iterator();
@@ -109,32 +131,36 @@ public record ServerCost(Duration cpu, long voluntarySwitches, long involuntaryS
         Path task;
         try {
           if (!each.hasNext()) {
-            return sum;
+            return true;
           }
           task = each.next();
         } catch (DirectoryIteratorException e) {
-          return sum; // the listing broke off as threads ended; what was read still counts
+          return true; // the listing broke off as threads ended; what was read still counts
         }
-        addSwitches(task, sum);
+        long tid = Long.parseLong(task.getFileName().toString());
+        readSwitches(task).ifPresent(switches -> threads.put(tid, switches));
       }
     } catch (IOException | RuntimeException e) {
-      return null;
+      return false;
     }
   }
 
-  private static void addSwitches(Path task, long[] sum) {
+  private static Optional<Switches> readSwitches(Path task) {
     List<String> status;
     try {
       status = Files.readAllLines(task.resolve("status"));
     } catch (IOException e) {
-      return; // the thread ended since the listing
+      return Optional.empty(); // the thread ended since the listing
     }
+    long voluntary = 0;
+    long involuntary = 0;
     for (String line : status) {
       if (line.startsWith("voluntary_ctxt_switches:")) {
-        sum[0] += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+        voluntary = Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
       } else if (line.startsWith("nonvoluntary_ctxt_switches:")) {
-        sum[1] += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+        involuntary = Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
       }
     }
+    return Optional.of(new Switches(voluntary, involuntary));
   }
 }

@@ -12,7 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -56,9 +58,51 @@ class ServerCostTest {
   }
 
   @Test
+  void aThreadThatEndsInTheWindowTakesOnlyItsOwnCountWithIt() throws Exception {
+    assumeTrue(Files.isDirectory(Path.of("/proc/self/task")), "context switches need Linux /proc");
+    CountDownLatch slept = new CountDownLatch(1);
+    CountDownLatch end = new CountDownLatch(1);
+    Thread sleeper =
+        new Thread(
+            () -> {
+              sleepTimes(200);
+              slept.countDown();
+              awaitQuietly(end);
+            },
+            "kv-bench-test-sleeper");
+    sleeper.start();
+    assertThat(slept.await(30, TimeUnit.SECONDS)).isTrue();
+    ServerCost.Sample before = ServerCost.sample(List.of(SELF)).orElseThrow();
+    end.countDown();
+    sleeper.join(); // its 200-odd switches are in `before` and gone with it from `after`
+    sleepTimes(5);
+
+    ServerCost cost = ServerCost.sample(List.of(SELF)).orElseThrow().since(before);
+
+    assertThat(cost.voluntarySwitches()).isGreaterThanOrEqualTo(5);
+    assertThat(cost.involuntarySwitches()).isNotNegative();
+  }
+
+  @Test
+  void switchesAreSummedThreadByThread() {
+    ServerCost.Sample earlier =
+        sample(
+            1_000_000, Map.of(1L, switches(100, 10), 2L, switches(500, 50), 4L, switches(90, 9)));
+    // Thread 2 ended; thread 3 was born; thread 4's id was reused by a new thread.
+    ServerCost.Sample later =
+        sample(5_000_000, Map.of(1L, switches(130, 12), 3L, switches(5, 1), 4L, switches(7, 0)));
+
+    ServerCost cost = later.since(earlier);
+
+    assertThat(cost.cpu()).isEqualTo(Duration.ofMillis(4));
+    assertThat(cost.voluntarySwitches()).isEqualTo(30 + 5 + 7);
+    assertThat(cost.involuntarySwitches()).isEqualTo(2 + 1);
+  }
+
+  @Test
   void unknownSwitchesStayUnknownAndPerOpFiguresNeedOperations() {
-    ServerCost.Sample earlier = new ServerCost.Sample(1_000_000, -1, -1);
-    ServerCost cost = new ServerCost.Sample(5_000_000, 40, 4).since(earlier);
+    ServerCost.Sample earlier = new ServerCost.Sample(1_000_000, Optional.empty());
+    ServerCost cost = sample(5_000_000, Map.of(1L, switches(40, 4))).since(earlier);
 
     assertThat(cost.cpu()).isEqualTo(Duration.ofMillis(4));
     assertThat(cost.voluntarySwitches()).isEqualTo(-1);
@@ -103,6 +147,32 @@ class ServerCostTest {
     } finally {
       busy.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
       timer.shutdownNow();
+    }
+  }
+
+  private static ServerCost.Sample sample(long cpuNanos, Map<Long, ServerCost.Switches> threads) {
+    return new ServerCost.Sample(cpuNanos, Optional.of(threads));
+  }
+
+  private static ServerCost.Switches switches(long voluntary, long involuntary) {
+    return new ServerCost.Switches(voluntary, involuntary);
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      latch.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void sleepTimes(int times) {
+    try {
+      for (int i = 0; i < times; i++) {
+        Thread.sleep(1); // a voluntary context switch each
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 }
