@@ -135,7 +135,9 @@ public record ServerCost(Duration cpu, long voluntarySwitches, long involuntaryS
           }
           task = each.next();
         } catch (DirectoryIteratorException e) {
-          return true; // the listing broke off as threads ended; what was read still counts
+          // The listing broke off as threads ended; what was read still counts. A live thread
+          // missed here counts from zero in a later sample, the one way the sum can overcount.
+          return true;
         }
         long tid = Long.parseLong(task.getFileName().toString());
         readSwitches(task).ifPresent(switches -> threads.put(tid, switches));

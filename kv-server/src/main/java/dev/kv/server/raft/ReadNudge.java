@@ -10,10 +10,11 @@ import java.util.concurrent.CompletableFuture;
  * and only replies whose follower commit index has reached the read index. The heartbeat Ratis
  * sends for it carries no previous entry while an append to that follower is unanswered, so the
  * follower cannot advance its commit index from it, and nothing else is sent until the next
- * write or periodic heartbeat (docs/BENCHMARKS.md, "Open problem"). At low load that made one
- * read in a hundred wait half a second. An entry with no commands, proposed once a barrier has
- * waited {@code delayMillis}, is appended with the commit index and its previous entry, and the
- * followers' replies to it acknowledge the read. It changes no state.
+ * write or periodic heartbeat (docs/BENCHMARKS.md, "Fixed: reads mixed with writes waited for a
+ * heartbeat at low load"). At low load that made one read in a hundred wait half a second. An
+ * entry with no commands, proposed once a barrier has waited {@code delayMillis}, is appended
+ * with the commit index and its previous entry, and the followers' replies to it acknowledge the
+ * read. It changes no state.
  */
 final class ReadNudge {
   /** Runs a task once after a delay. */
