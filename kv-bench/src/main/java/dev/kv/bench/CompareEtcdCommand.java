@@ -234,6 +234,7 @@ final class CompareEtcdCommand implements Callable<Integer> {
         Comparator.comparingInt((RunResult r) -> indexOf(plan, r))
             .thenComparingInt(r -> backends.indexOf(r.backend())));
     Ratios ratios = Ratios.of(results, "kv", "etcd");
+    Goals goals = Goals.of(results, "kv", "etcd");
     Path json = out.resolve("results.json");
     Path svg = out.resolve("chart.svg");
     JsonReport.write(
@@ -249,7 +250,8 @@ final class CompareEtcdCommand implements Callable<Integer> {
                 "cpuStealDuringRun", steal,
                 "kvDataGroups", kvDataGroups())),
         results,
-        Optional.of(ratios));
+        Optional.of(ratios),
+        Optional.of(goals));
     SvgBarChart.write(svg, "kv vs etcd, 3 replicas each on one machine", results);
 
     System.out.println();
@@ -262,6 +264,8 @@ final class CompareEtcdCommand implements Callable<Integer> {
     for (String failure : failures) {
       System.out.println("FAILED: " + failure);
     }
+    goals.lines().forEach(System.out::println);
+    System.out.println();
     System.out.println("results: " + json);
     System.out.println("chart:   " + svg);
     System.out.println(ratios.line());

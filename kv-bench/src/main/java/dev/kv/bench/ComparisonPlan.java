@@ -10,9 +10,10 @@ import java.util.List;
 /**
  * The workloads of {@code compare-etcd}, in the order they run, and their default timing. Two of
  * them feed the summary line: {@link #WRITES} (64 clients putting 256 B) and {@link #READS} (64
- * clients reading linearizably).
+ * clients reading linearizably); those two and {@link #SINGLE_CLIENT_PUTS} feed the {@link Goals}.
  */
 final class ComparisonPlan {
+  static final String SINGLE_CLIENT_PUTS = "put-256B-c1";
   static final String WRITES = "put-256B-c64";
   static final String READS = "get-lin-c64";
 
@@ -62,7 +63,7 @@ final class ComparisonPlan {
 
   private static final List<Shape> SHAPES =
       List.of(
-          new Shape("put-256B-c1", "1 client, puts 256 B", 1, 1.0, LINEARIZABLE, 256),
+          new Shape(SINGLE_CLIENT_PUTS, "1 client, puts 256 B", 1, 1.0, LINEARIZABLE, 256),
           new Shape(WRITES, "64 clients, puts 256 B", 64, 1.0, LINEARIZABLE, 256),
           new Shape(READS, "64 clients, linearizable gets", 64, 0.0, LINEARIZABLE, 256),
           new Shape(

@@ -25,7 +25,8 @@ import java.util.Optional;
  *                  "server": {"cpuSeconds", "cpuMillisPerOp", "voluntaryContextSwitches",
  *                             "involuntaryContextSwitches", "contextSwitchesPerOp"} } ],
  *                  (server: only where measured; switches null where unknown)
- *   "ratios": { "writes": x|null, "reads": y|null } }      (compare-etcd only)
+ *   "ratios": { "writes": x|null, "reads": y|null },      (compare-etcd only)
+ *   "goals": [ { "goal", "measured", "met": true|false|null } ] }   (compare-etcd only)
  * </pre>
  */
 final class JsonReport {
@@ -35,17 +36,24 @@ final class JsonReport {
   private JsonReport() {}
 
   static void write(
-      Path file, Map<String, String> environment, List<RunResult> results, Optional<Ratios> ratios)
+      Path file,
+      Map<String, String> environment,
+      List<RunResult> results,
+      Optional<Ratios> ratios,
+      Optional<Goals> goals)
       throws IOException {
     Path parent = file.toAbsolutePath().getParent();
     if (parent != null) {
       Files.createDirectories(parent);
     }
-    MAPPER.writeValue(file.toFile(), toJson(environment, results, ratios));
+    MAPPER.writeValue(file.toFile(), toJson(environment, results, ratios, goals));
   }
 
   static ObjectNode toJson(
-      Map<String, String> environment, List<RunResult> results, Optional<Ratios> ratios) {
+      Map<String, String> environment,
+      List<RunResult> results,
+      Optional<Ratios> ratios,
+      Optional<Goals> goals) {
     ObjectNode root = MAPPER.createObjectNode();
     ObjectNode env = root.putObject("environment");
     environment.forEach(env::put);
@@ -65,6 +73,20 @@ final class JsonReport {
             node.put("reads", x.reads().getAsDouble());
           } else {
             node.putNull("reads");
+          }
+        });
+    goals.ifPresent(
+        x -> {
+          ArrayNode list = root.putArray("goals");
+          for (Goals.Goal g : x.goals()) {
+            ObjectNode node = list.addObject();
+            node.put("goal", g.name());
+            node.put("measured", g.measured());
+            if (g.met().isPresent()) {
+              node.put("met", g.met().get());
+            } else {
+              node.putNull("met");
+            }
           }
         });
     return root;

@@ -34,8 +34,7 @@ record Ratios(OptionalDouble writes, OptionalDouble reads) {
 
   private static OptionalDouble throughput(
       List<RunResult> results, String workload, String backend) {
-    return results.stream()
-        .filter(r -> r.workload().name().equals(workload) && r.backend().equals(backend))
+    return RunResult.find(results, workload, backend).stream()
         .mapToDouble(RunResult::opsPerSecond)
         .findFirst();
   }

@@ -121,6 +121,7 @@ final class RunCommand implements Callable<Integer> {
           json,
           Environment.describe(Map.of("backend", name, "endpoints", String.join(",", targets))),
           List.of(result),
+          Optional.empty(),
           Optional.empty());
       System.out.println("results: " + json.toAbsolutePath());
     }

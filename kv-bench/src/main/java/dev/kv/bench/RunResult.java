@@ -1,6 +1,7 @@
 package dev.kv.bench;
 
 import java.util.Collections;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.SortedMap;
@@ -44,6 +45,14 @@ public record RunResult(
   public RunResult withServerCost(ServerCost cost) {
     return new RunResult(
         workload, backend, measuredSeconds, latency, errorsByKind, Optional.of(cost));
+  }
+
+  /** The result of {@code workload} on {@code backend} among {@code results}, if there is one. */
+  public static Optional<RunResult> find(
+      List<RunResult> results, String workload, String backend) {
+    return results.stream()
+        .filter(r -> r.workload().name().equals(workload) && r.backend().equals(backend))
+        .findFirst();
   }
 
   /** Successful operations per second over the measured window. */

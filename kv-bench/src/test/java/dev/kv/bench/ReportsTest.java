@@ -54,6 +54,45 @@ class ReportsTest {
   }
 
   @Test
+  void goalsAreJudgedStrictlyOnTheFiguresTheyPrint() {
+    Workload single = workload(ComparisonPlan.SINGLE_CLIENT_PUTS, "1 client, puts 256 B");
+    List<RunResult> results =
+        List.of(
+            result(single, "kv", 500, 2_002, Map.of()),
+            result(single, "etcd", 600, 2_000, Map.of()),
+            result(WRITES, "kv", 1500, 30_000, Map.of()),
+            result(WRITES, "etcd", 1000, 30_000, Map.of()),
+            result(READS, "kv", 1999, 900, Map.of()),
+            result(READS, "etcd", 1000, 4_000, Map.of()));
+
+    List<String> lines = Goals.of(results, "kv", "etcd").lines();
+
+    assertThat(lines)
+        .containsExactly(
+            "goals (kv against etcd in this run; strict comparisons, no noise margin):",
+            "  met      writes >= 1.5x etcd's (64 clients, 256 B puts):"
+                + " 1.50x (1,500 against 1,000 ops/s)",
+            "  NOT MET  linearizable reads >= 2.0x etcd's (64 clients):"
+                + " 2.00x (1,999 against 1,000 ops/s)",
+            "  met      p99 no worse than etcd's at 64 clients:"
+                + " puts 30.000 against 30.000 ms, linearizable gets 0.900 against 4.000 ms",
+            "  NOT MET  one client's put latency no worse than etcd's:"
+                + " p50 1.001 against 1.000 ms, p99 2.002 against 2.000 ms");
+  }
+
+  @Test
+  void aGoalWhoseRunIsMissingIsUnknownNotMet() {
+    Goals goals = Goals.of(RESULTS, "kv", "etcd");
+
+    assertThat(goals.goals())
+        .extracting(Goals.Goal::met)
+        .containsExactly(
+            Optional.of(false), Optional.of(true), Optional.of(false), Optional.empty());
+    assertThat(goals.lines().get(4))
+        .isEqualTo("  unknown  one client's put latency no worse than etcd's: no result for p50");
+  }
+
+  @Test
   void tableHasOneRowPerResultAndNamesErrorKinds() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     ResultTable.print(RESULTS, new PrintStream(bytes, true, StandardCharsets.UTF_8));
@@ -80,7 +119,11 @@ class ReportsTest {
   void jsonReadsBackWithEveryFigure() throws Exception {
     Path file = dir.resolve("nested/results.json");
     JsonReport.write(
-        file, Map.of("etcd", "3.4.23"), RESULTS, Optional.of(Ratios.of(RESULTS, "kv", "etcd")));
+        file,
+        Map.of("etcd", "3.4.23"),
+        RESULTS,
+        Optional.of(Ratios.of(RESULTS, "kv", "etcd")),
+        Optional.of(Goals.of(RESULTS, "kv", "etcd")));
 
     JsonNode root = new ObjectMapper().readTree(file.toFile());
 
@@ -111,6 +154,13 @@ class ReportsTest {
     assertThat(etcdWrites.path("contextSwitchesPerOp").isNull()).isTrue();
     assertThat(root.path("ratios").path("writes").asDouble()).isEqualTo(0.5);
     assertThat(root.path("ratios").path("reads").asDouble()).isEqualTo(2.0);
+    JsonNode goals = root.path("goals");
+    assertThat(goals).hasSize(4);
+    assertThat(goals.get(0).path("goal").asText()).startsWith("writes >= 1.5x");
+    assertThat(goals.get(0).path("measured").asText()).startsWith("0.50x");
+    assertThat(goals.get(0).path("met").asBoolean(true)).isFalse();
+    assertThat(goals.get(1).path("met").asBoolean(false)).isTrue();
+    assertThat(goals.get(3).path("met").isNull()).isTrue();
   }
 
   @Test
@@ -120,13 +170,15 @@ class ReportsTest {
         file,
         Map.of(),
         List.of(),
-        Optional.of(new Ratios(OptionalDouble.empty(), OptionalDouble.of(1))));
+        Optional.of(new Ratios(OptionalDouble.empty(), OptionalDouble.of(1))),
+        Optional.empty());
 
     JsonNode root = new ObjectMapper().readTree(file.toFile());
 
     assertThat(root.path("results")).isEmpty();
     assertThat(root.path("ratios").path("writes").isNull()).isTrue();
     assertThat(root.path("ratios").path("reads").asDouble()).isEqualTo(1.0);
+    assertThat(root.has("goals")).isFalse();
   }
 
   @Test
