@@ -12,9 +12,10 @@ import java.util.function.ToLongFunction;
  * etcd's; one client's puts no slower than etcd's, at p50 and at p99.
  *
  * <p>Every comparison is strict, without a margin for noise: a p50 of 1.47 ms against etcd's 1.46
- * is not met, and latencies print to the microsecond they are compared at. Weighing the noise (about 15% between runs on a small machine) is the reader's job,
- * which is why each goal prints the figures it was judged on. A goal whose runs are missing (a
- * failed workload, a plan without it) is unknown, never met.
+ * is not met. Weighing the noise (about 15% between runs on a small machine) is the reader's job,
+ * which is why each goal prints the figures it was judged on, precisely enough that a verdict
+ * never contradicts them (ratios to a thousandth, latencies to the microsecond they are compared
+ * at). A goal whose runs are missing (a failed workload, a plan without it) is unknown, never met.
  */
 record Goals(List<Goal> goals) {
 
@@ -24,12 +25,12 @@ record Goals(List<Goal> goals) {
   /**
    * One goal and its verdict.
    *
-   * @param measured the figures it was judged on, e.g. "1.35x (7,101 against 5,254 ops/s)"
+   * @param measured the figures it was judged on, e.g. "1.352x (7,101 against 5,254 ops/s)"
    * @param met empty when a run it needs is missing
    */
   record Goal(String name, String measured, Optional<Boolean> met) {
 
-    /** E.g. "  NOT MET  writes >= 1.5x etcd's ...: 1.35x (...)". */
+    /** E.g. "  NOT MET  writes >= 1.5x etcd's ...: 1.352x (...)". */
     String line() {
       String verdict = met.map(m -> m ? "met    " : "NOT MET").orElse("unknown");
       return "  " + verdict + "  " + name + ": " + measured;
@@ -75,9 +76,11 @@ record Goals(List<Goal> goals) {
     if (ours.isEmpty() || theirs.isEmpty() || theirs.get().opsPerSecond() <= 0) {
       return new Goal(name, "no result", Optional.empty());
     }
-    double ratio = ours.get().opsPerSecond() / theirs.get().opsPerSecond();
+    // Judged on the ratio as printed, so that "1.500x" is never "NOT MET" for a 1.4996 behind it.
+    double ratio =
+        Math.round(1000 * ours.get().opsPerSecond() / theirs.get().opsPerSecond()) / 1000.0;
     String measured =
-        String.format(Locale.ROOT, "%.2fx (%,.0f against %,.0f ops/s)",
+        String.format(Locale.ROOT, "%.3fx (%,.0f against %,.0f ops/s)",
             ratio, ours.get().opsPerSecond(), theirs.get().opsPerSecond());
     return new Goal(name, measured, Optional.of(ratio >= atLeast));
   }

@@ -71,13 +71,30 @@ class ReportsTest {
         .containsExactly(
             "goals (kv against etcd in this run; strict comparisons, no noise margin):",
             "  met      writes >= 1.5x etcd's (64 clients, 256 B puts):"
-                + " 1.50x (1,500 against 1,000 ops/s)",
+                + " 1.500x (1,500 against 1,000 ops/s)",
             "  NOT MET  linearizable reads >= 2.0x etcd's (64 clients):"
-                + " 2.00x (1,999 against 1,000 ops/s)",
+                + " 1.999x (1,999 against 1,000 ops/s)",
             "  met      p99 no worse than etcd's at 64 clients:"
                 + " puts 30.000 against 30.000 ms, linearizable gets 0.900 against 4.000 ms",
             "  NOT MET  one client's put latency no worse than etcd's:"
                 + " p50 1.001 against 1.000 ms, p99 2.002 against 2.000 ms");
+  }
+
+  @Test
+  void aRatioIsJudgedAsPrintedSoAVerdictNeverContradictsItsFigures() {
+    List<RunResult> results =
+        List.of(
+            result(WRITES, "kv", 14_996, 30_000, Map.of()),
+            result(WRITES, "etcd", 10_000, 30_000, Map.of()),
+            result(READS, "kv", 19_994, 900, Map.of()),
+            result(READS, "etcd", 10_000, 4_000, Map.of()));
+
+    List<Goals.Goal> goals = Goals.of(results, "kv", "etcd").goals();
+
+    assertThat(goals.get(0).measured()).startsWith("1.500x");
+    assertThat(goals.get(0).met()).contains(true);
+    assertThat(goals.get(1).measured()).startsWith("1.999x");
+    assertThat(goals.get(1).met()).contains(false);
   }
 
   @Test
@@ -157,7 +174,7 @@ class ReportsTest {
     JsonNode goals = root.path("goals");
     assertThat(goals).hasSize(4);
     assertThat(goals.get(0).path("goal").asText()).startsWith("writes >= 1.5x");
-    assertThat(goals.get(0).path("measured").asText()).startsWith("0.50x");
+    assertThat(goals.get(0).path("measured").asText()).startsWith("0.500x");
     assertThat(goals.get(0).path("met").asBoolean(true)).isFalse();
     assertThat(goals.get(1).path("met").asBoolean(false)).isTrue();
     assertThat(goals.get(3).path("met").isNull()).isTrue();
