@@ -168,6 +168,12 @@ class PartitionedFollowerTest {
         .as("the follower caught up by a snapshot from the leader (install leaves .md5 files)")
         .isNotEmpty();
 
+    // A restarted follower learns the placement map from the meta group, whose poll may have
+    // been cut off with it; until it has the map its API answers UNAVAILABLE (retryable).
+    await("the healed follower has the placement map")
+        .atMost(CATCH_UP)
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> cluster.node(follower).membership().cache().current().isPresent());
     KVGrpc.KVBlockingStub stub = cluster.stub(follower);
     written.forEach(
         (key, value) -> assertThat(serializableRead(stub, key)).as(key).isEqualTo(value));
