@@ -20,13 +20,15 @@ final class ChaosSeeds {
 
   /**
    * The command that runs {@code testClass#method} again with {@code seed}, and with the switches
-   * that enabled it (-Dchaos.long, -Dchaos.long.seconds, -Dchaos.known-bugs) when they are set.
+   * that enabled it (-Dchaos.long, -Dchaos.long.seconds, -Dchaos.long.faults,
+   * -Dchaos.known-bugs) when they are set.
    */
   static String replay(Class<?> testClass, String method, long seed) {
     StringBuilder command = new StringBuilder(
         "./mvnw -pl chaos-tests -am verify -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false"
             + " -Dit.test='" + testClass.getSimpleName() + "#" + method + "' -Dchaos.seed=" + seed);
-    for (String property : new String[] {"chaos.long", "chaos.long.seconds", "chaos.known-bugs"}) {
+    for (String property : new String[] {"chaos.long", "chaos.long.seconds", "chaos.long.faults",
+        "chaos.known-bugs"}) {
       String value = System.getProperty(property);
       if (value != null && !value.equals("false")) {
         command.append(" -D").append(property).append('=').append(value);

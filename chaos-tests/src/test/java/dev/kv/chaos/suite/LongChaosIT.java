@@ -15,8 +15,9 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * The long randomized run, off in CI: {@code -Dchaos.long=true} (optionally
- * {@code -Dchaos.long.seconds=N}, default 600, and {@code -Dchaos.seed=N} to replay). Every fault
- * kind, a fresh seed each time, on a cluster that snapshots as often as SnapshotInstallIT's, so
+ * {@code -Dchaos.long.seconds=N}, default 600, {@code -Dchaos.long.faults=PAUSE,KILL} to hunt with
+ * some fault kinds only, and {@code -Dchaos.seed=N} to replay). Every fault kind by default, a
+ * fresh seed each time, on a cluster that snapshots as often as SnapshotInstallIT's, so
  * any fault that leaves a node behind may send it a snapshot.
  */
 @EnabledIfSystemProperty(named = "chaos.long", matches = "true")
@@ -39,8 +40,14 @@ class LongChaosIT {
     }
   }
 
-  /** Every fault kind. */
-  private static List<FaultKind> faults() {
-    return List.of(FaultKind.values());
+  /** The kinds -Dchaos.long.faults names (comma-separated), else every kind. */
+  static List<FaultKind> faults() {
+    String named = System.getProperty("chaos.long.faults", "").strip();
+    if (named.isEmpty()) {
+      return List.of(FaultKind.values());
+    }
+    return java.util.Arrays.stream(named.split(","))
+        .map(name -> FaultKind.valueOf(name.strip().toUpperCase(java.util.Locale.ROOT)))
+        .toList();
   }
 }
