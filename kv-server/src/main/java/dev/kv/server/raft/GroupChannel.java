@@ -22,16 +22,21 @@ import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
 
 /**
- * This node's way into one group: writes through group commit, linearizable reads through a
- * shared ReadIndex barrier served by the local replica (or by the leader when this node holds no
- * replica), serializable reads from the local replica (or the leader's).
+ * This node's way into one group: writes through group commit; linearizable reads through a
+ * barrier in the log, served by the local replica once it has applied the barrier (or, when this
+ * node holds no replica, by a replica that has); serializable reads from the local replica (or
+ * the leader's).
+ *
+ * <p>Why a barrier in the log and not Ratis' ReadIndex: Ratis 3.3.0 answers a ReadIndex at once,
+ * without asking any follower, when the leader's commit index has not moved since the last read
+ * its followers confirmed, so a leader deposed meanwhile (paused, or cut off before it noticed)
+ * served reads that missed writes its successor had committed and acknowledged
+ * (docs/RATIS-WORKAROUNDS.md). An entry proposed after a read arrived, once committed, proves what
+ * ReadIndex should: no newer leader had committed anything the entry does not follow. Under write
+ * load the barrier rides on the next batch of writes and costs nothing; on an idle group it is an
+ * empty entry, one for all the reads that wait together.
  */
 final class GroupChannel implements GroupAccess, AutoCloseable {
-  private static final ReadRequest BARRIER =
-      ReadRequest.newBuilder()
-          .setBarrier(dev.kv.statemachine.proto.ReadBarrier.getDefaultInstance())
-          .build();
-
   /**
    * A planted bug for the chaos suite, never set in production: linearizable reads are served
    * like serializable ones, without ReadIndex (stale reads), so the suite can prove it catches
@@ -39,13 +44,6 @@ final class GroupChannel implements GroupAccess, AutoCloseable {
    */
   private static final boolean CHAOS_BUG_STALE_READS =
       "true".equals(System.getenv("KV_CHAOS_BUG_STALE_READS"));
-
-  /**
-   * How long a read barrier waits before {@link ReadNudge} proposes an empty entry: several
-   * round trips of an idle group here (a barrier's p99 is under 10 ms at low load), and far
-   * below the 500 ms heartbeat it saves a read from waiting for.
-   */
-  private static final long READ_NUDGE_DELAY_MILLIS = 20;
 
   private final RaftServer server;
   private final RaftGroup group;
@@ -60,8 +58,7 @@ final class GroupChannel implements GroupAccess, AutoCloseable {
       RaftServer server,
       GroupId id,
       List<RaftPeer> peers,
-      RaftNode.Bounds bounds,
-      ReadNudge.Scheduler nudgeScheduler) {
+      RaftNode.Bounds bounds) {
     this.server = server;
     this.group = RaftGroups.group(id, clientPeers(server, id, peers));
     this.peers = peers;
@@ -74,13 +71,13 @@ final class GroupChannel implements GroupAccess, AutoCloseable {
             NodeConfig.maxMessageBytes(config.limits()) - 4096,
             bounds.maxBatchesInFlight(),
             bounds.maxQueuedWrites());
-    ReadNudge nudge =
-        new ReadNudge(nudgeScheduler, READ_NUDGE_DELAY_MILLIS, batcher::proposeEmptyUnlessQueued);
     this.barrier =
-        new ReadBarrier(
-            () -> nudge.watch(client.readLinearizable(BARRIER)),
-            this::readLocalOrThrow,
-            bounds.maxWaitingReads());
+        new ReadBarrier(this::barrierApplied, this::readLocalOrThrow, bounds.maxWaitingReads());
+  }
+
+  /** A barrier entry proposed now, once this node's replica has applied it. */
+  private CompletableFuture<Void> barrierApplied() {
+    return batcher.barrier().thenCompose(index -> localReplica().whenApplied(index));
   }
 
   /**
@@ -124,7 +121,24 @@ final class GroupChannel implements GroupAccess, AutoCloseable {
       return readSerializable(read);
     }
     checkServing();
-    return hostedHere() ? barrier.read(read) : client.readAtLeader(read);
+    return hostedHere()
+        ? barrier.read(read)
+        : batcher.barrier().thenCompose(index -> readAtLeaderAfter(read, index));
+  }
+
+  /**
+   * For a node without a replica: reads the leader's state and keeps the answer only if it
+   * includes the barrier entry at {@code index}. Whoever answered, a replica that has applied the
+   * barrier holds everything committed before the read arrived.
+   */
+  private CompletableFuture<ReadResult> readAtLeaderAfter(ReadRequest read, long index) {
+    return client.readAtLeaderWithoutQuorum(read).thenApply(result -> {
+      if (result.getAppliedIndex() < index) {
+        throw new NotServingException("the replica that answered had applied the log up to "
+            + result.getAppliedIndex() + ", short of this read's barrier at " + index + "; retry");
+      }
+      return result;
+    });
   }
 
   @Override
@@ -154,15 +168,17 @@ final class GroupChannel implements GroupAccess, AutoCloseable {
     }
   }
 
-  private ReadResult readLocalOrThrow(ReadRequest read) {
-    KvStateMachine sm;
+  private KvStateMachine localReplica() {
     try {
-      sm = (KvStateMachine) server.getDivision(group.getGroupId()).getStateMachine();
+      return (KvStateMachine) server.getDivision(group.getGroupId()).getStateMachine();
     } catch (IOException e) {
       throw new NotServingException(
           "this node no longer hosts a replica of " + group.getGroupId() + "; retry");
     }
-    return sm.readLocally(read)
+  }
+
+  private ReadResult readLocalOrThrow(ReadRequest read) {
+    return localReplica().readLocally(read)
         .orElseThrow(
             () -> new NotServingException("this node's replica is not open (installing a"
                 + " snapshot or closing)"));

@@ -35,9 +35,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Submits log entries and linearizable reads to one Raft group on behalf of this node. Ratis'
- * client finds the leader and follows redirects, which is how a node that is not the leader
- * forwards a request. Its retries are bounded; callers bound the total time as well.
+ * Submits log entries, and reads of the leader's state, to one Raft group on behalf of this
+ * node. Ratis' client finds the leader and follows redirects, which is how a node that is not the
+ * leader forwards a request. Its retries are bounded; callers bound the total time as well.
  *
  * <p>Ratis' ordered async window fails every later write once one write fails for good (retries
  * exhausted): the client is then replaced by a fresh one, so one partition does not leave this
@@ -92,7 +92,7 @@ public final class GroupClient implements AutoCloseable {
     CompletableFuture<RaftClientReply> submitted;
     try {
       submitted = local.get().submitClientRequestAsync(
-          localRequest(message, RaftClientRequest.writeRequestType()));
+          localRequest(message));
     } catch (IOException e) {
       return writeThroughClient(message);
     }
@@ -103,22 +103,22 @@ public final class GroupClient implements AutoCloseable {
                 : CompletableFuture.completedFuture(parse(reply, EntryResult.parser())));
   }
 
-  private RaftClientRequest localRequest(Message message, RaftClientRequest.Type type) {
+  private RaftClientRequest localRequest(Message message) {
     return RaftClientRequest.newBuilder()
         .setClientId(localClientId)
         .setServerId(self)
         .setGroupId(group.getGroupId())
         .setCallId(localCallIds.incrementAndGet())
         .setMessage(message)
-        .setType(type)
+        .setType(RaftClientRequest.writeRequestType())
         .build();
   }
 
   /**
    * This node's replica of the group as the request handler Ratis' server dispatches to. Going
    * to it directly skips the server's hand-off of every request to a per-group executor thread
-   * (whose caller blocks until that thread has submitted it) and, for reads, a loopback RPC
-   * through this node's own Raft client. Empty when this node hosts no replica.
+   * (whose caller blocks until that thread has submitted it). Empty when this node hosts no
+   * replica.
    */
   private Optional<RaftClientAsynchronousProtocol> localReplica() {
     try {
@@ -210,54 +210,6 @@ public final class GroupClient implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       LOG.debug("closing a replaced Raft client failed", e);
     }
-  }
-
-  /**
-   * A linearizable read served by this node's replica: Ratis obtains the read index from the
-   * leader (ReadIndex) and waits until this replica has applied that far, so followers share the
-   * read load and a replica cut off from the leader cannot answer.
-   */
-  public CompletableFuture<ReadResult> readLinearizable(ReadRequest request) {
-    Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(request.toByteArray()));
-    Optional<RaftClientAsynchronousProtocol> local = localReplica();
-    if (local.isEmpty()) {
-      return readLinearizableThroughClient(message);
-    }
-    CompletableFuture<RaftClientReply> submitted;
-    try {
-      submitted = local.get().submitClientRequestAsync(
-          localRequest(message, RaftClientRequest.readRequestType()));
-    } catch (IOException e) {
-      return readLinearizableThroughClient(message);
-    }
-    // A replica that cannot serve the read now (no leader known, an election, a read index it
-    // did not reach in time) fails it at once; Ratis' client retries such failures for a while.
-    return submitted
-        .handle((reply, failure) -> failure == null && reply.isSuccess()
-            ? CompletableFuture.completedFuture(parse(reply, ReadResult.parser()))
-            : readLinearizableThroughClient(message))
-        .thenCompose(result -> result);
-  }
-
-  private CompletableFuture<ReadResult> readLinearizableThroughClient(Message message) {
-    // Unordered: reads need no ordering among themselves and must not share the write window.
-    return client
-        .get()
-        .async()
-        .sendReadOnlyUnordered(message, self)
-        .thenApply(reply -> parse(reply, ReadResult.parser()));
-  }
-
-  /**
-   * A linearizable read served by the group's leader (ReadIndex there), for a node without a
-   * replica of the group.
-   */
-  public CompletableFuture<ReadResult> readAtLeader(ReadRequest request) {
-    return client
-        .get()
-        .async()
-        .sendReadOnlyUnordered(Message.valueOf(UnsafeByteOperations.unsafeWrap(request.toByteArray())))
-        .thenApply(reply -> parse(reply, ReadResult.parser()));
   }
 
   /** A read of the leader's applied state without a quorum round (serializable). */

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.conf.Parameters;
@@ -58,8 +57,6 @@ public final class RaftNode implements AutoCloseable {
   /** Closes replaced channels once the requests they carried have had time to finish. */
   private final ScheduledExecutorService retirer =
       Daemons.singleThread("kv-channel-retirer");
-  /** Runs the {@link ReadNudge} checks of every group's read barriers. */
-  private final ScheduledExecutorService nudger = Daemons.singleThread("kv-read-nudger");
   private final RatisWorkarounds workarounds = new RatisWorkarounds();
   private final RaftAdmin admin;
   private final StuckFollowerRepair stuckFollowers;
@@ -154,7 +151,7 @@ public final class RaftNode implements AutoCloseable {
         return current;
       }
       GroupChannel fresh =
-          new GroupChannel(config, server, group, peers, Bounds.DEFAULTS, this::scheduleNudge);
+          new GroupChannel(config, server, group, peers, Bounds.DEFAULTS);
       if (stopping) {
         fresh.stopAccepting();
       }
@@ -216,14 +213,6 @@ public final class RaftNode implements AutoCloseable {
     return handed;
   }
 
-  private void scheduleNudge(Runnable task, long delayMillis) {
-    try {
-      nudger.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
-    } catch (RejectedExecutionException closing) {
-      // The node is closing; its reads fail with it.
-    }
-  }
-
   @Override
   public void close() {
     stuckFollowers.close(); // it must not step down while leaderships are handed off
@@ -235,7 +224,6 @@ public final class RaftNode implements AutoCloseable {
   public void closeWithoutHandoff() {
     stuckFollowers.close();
     retirer.shutdownNow();
-    nudger.shutdownNow();
     channels.values().forEach(GroupChannel::close);
     try {
       server.close();

@@ -10,13 +10,13 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * Linearizable reads that share one ReadIndex round. A read is linearizable if it is served from
- * a replica that has applied everything committed before the read arrived. A barrier (one Raft
- * ReadIndex, answered by the local replica once it has applied up to the read index) sent after
- * a read arrived proves exactly that, so every read that was waiting when a barrier was sent is
- * served from local state as soon as that barrier completes. Reads that arrive while a barrier is
- * in flight wait for the next one: the barrier in flight may have fixed its read index before
- * they arrived. This is how etcd serves linearizable reads, one ReadIndex for many reads.
+ * Linearizable reads that share one barrier. A read is linearizable if it is served from a
+ * replica that has applied everything committed before the read arrived. A barrier (an entry
+ * proposed to the group's log, complete once committed and applied by the local replica; see
+ * GroupChannel) sent after a read arrived proves exactly that, so every read that was waiting
+ * when a barrier was sent is served from local state as soon as that barrier completes. Reads
+ * that arrive while a barrier is in flight wait for the next one: the barrier in flight was
+ * proposed before they arrived. This is how etcd shares one ReadIndex among many reads.
  */
 final class ReadBarrier {
   private final Supplier<CompletableFuture<?>> barrier;
@@ -29,8 +29,8 @@ final class ReadBarrier {
   private record Waiting(ReadRequest read, CompletableFuture<ReadResult> result) {}
 
   /**
-   * @param barrier starts one ReadIndex round whose future completes once the local replica has
-   *     applied up to the read index
+   * @param barrier starts one barrier, whose future completes once the local replica has applied
+   *     an entry proposed after the call
    * @param readLocal reads the local replica's applied state
    * @param maxWaiting reads beyond this many waiting are refused (not served)
    */

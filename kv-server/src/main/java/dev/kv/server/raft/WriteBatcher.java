@@ -25,6 +25,9 @@ import java.util.function.Function;
  *
  * <p>Per-write semantics do not change: the commands of an entry apply in order, each with its
  * own result, as if proposed one by one.
+ *
+ * <p>Linearizable reads use it too: a {@link #barrier()} rides on the next entry proposed, or
+ * proposes an empty one when no write is waiting.
  */
 final class WriteBatcher {
   private record Pending(Command command, int bytes, CompletableFuture<AppliedWrite> result) {}
@@ -37,6 +40,8 @@ final class WriteBatcher {
   private final int maxQueued;
 
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+  /** Barriers waiting for the next entry to be proposed. */
+  private List<CompletableFuture<Long>> barriers = new ArrayList<>();
   private int inFlight;
 
   WriteBatcher(
@@ -69,22 +74,39 @@ final class WriteBatcher {
     return pending.result();
   }
 
+  /**
+   * Completes with the log index of an entry proposed after this call, once that entry has been
+   * committed and applied by the replica that answered for it: the next batch of writes, or an
+   * entry with no commands if none is waiting.
+   */
+  CompletableFuture<Long> barrier() {
+    CompletableFuture<Long> index = new CompletableFuture<>();
+    synchronized (this) {
+      barriers.add(index);
+    }
+    sendReadyBatches();
+    return index;
+  }
+
   /** Sends batches while there is room in flight; the sending happens outside the lock. */
   private void sendReadyBatches() {
     while (true) {
       List<Pending> batch;
+      List<CompletableFuture<Long>> riders;
       synchronized (this) {
-        if (inFlight >= maxInFlight || queue.isEmpty()) {
+        if (inFlight >= maxInFlight || (queue.isEmpty() && barriers.isEmpty())) {
           return;
         }
         batch = takeBatch();
+        riders = barriers;
+        barriers = new ArrayList<>();
         inFlight++;
       }
-      send(batch);
+      send(batch, riders);
     }
   }
 
-  /** Takes the longest prefix of the queue within the bounds; always at least one write. */
+  /** Takes the longest prefix of the queue within the bounds; at least one write if any waits. */
   private List<Pending> takeBatch() {
     List<Pending> batch = new ArrayList<>();
     int bytes = 0;
@@ -99,12 +121,19 @@ final class WriteBatcher {
     return batch;
   }
 
-  private void send(List<Pending> batch) {
+  private void send(List<Pending> batch, List<CompletableFuture<Long>> riders) {
     propose(
         batch.stream().map(Pending::command).toList(),
         (result, failure) -> {
           synchronized (this) {
             inFlight--;
+          }
+          for (CompletableFuture<Long> rider : riders) {
+            if (failure != null) {
+              rider.completeExceptionally(failure);
+            } else {
+              rider.complete(result.getIndex());
+            }
           }
           for (int i = 0; i < batch.size(); i++) {
             CompletableFuture<AppliedWrite> future = batch.get(i).result();
@@ -121,20 +150,6 @@ final class WriteBatcher {
           }
           sendReadyBatches();
         });
-  }
-
-  /**
-   * Proposes an entry with no commands, for {@link ReadNudge}, unless writes are queued: those
-   * are appended once the entries in flight complete, which serves the same purpose. Fails
-   * silently where this replica cannot propose (not the leader, closing): nothing to unstick.
-   */
-  void proposeEmptyUnlessQueued() {
-    synchronized (this) {
-      if (!queue.isEmpty()) {
-        return;
-      }
-    }
-    propose(List.of(), (result, failure) -> {});
   }
 
   /**

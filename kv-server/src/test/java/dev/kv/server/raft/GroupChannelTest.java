@@ -1,6 +1,7 @@
 package dev.kv.server.raft;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
 import dev.kv.server.KvNode;
@@ -8,8 +9,15 @@ import dev.kv.server.TestCluster;
 import dev.kv.statemachine.proto.GetQuery;
 import dev.kv.statemachine.proto.ReadRequest;
 import dev.kv.statemachine.proto.ReadResult;
+import dev.kv.api.v1.Consistency;
+import dev.kv.api.v1.GetRequest;
+import dev.kv.api.v1.GetResponse;
+import dev.kv.api.v1.KVGrpc;
+import dev.kv.client.KvClient;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.protocol.RaftPeer;
 import org.junit.jupiter.api.Test;
@@ -49,5 +57,54 @@ class GroupChannelTest {
       assertThat(result.getGet().getFound()).isFalse();
       assertThat(cluster.fatalErrors).isEmpty();
     }
+  }
+
+  /**
+   * A node that holds no replica of a group serves a linearizable read from a replica that has
+   * applied a barrier entry proposed after the read arrived: it sees the write acknowledged just
+   * before.
+   */
+  @Test
+  void aNodeWithoutAReplicaServesLinearizableReadsThatSeeTheLatestWrite() {
+    // Four seeds, three replicas of the one data group: the first map leaves one node without.
+    try (TestCluster cluster = TestCluster.start(dir, 4);
+        KvClient client = cluster.client()) {
+      int without =
+          await("a node without a replica of data-0, with the placement map")
+              .atMost(Duration.ofSeconds(120))
+              .pollInterval(Duration.ofMillis(200))
+              .until(() -> nodeWithoutReplica(cluster), Optional::isPresent)
+              .orElseThrow();
+      KVGrpc.KVBlockingStub stub = cluster.stub(without);
+
+      for (int i = 0; i < 5; i++) {
+        String value = "v" + i;
+        client.put("no-replica", value);
+        GetResponse read =
+            stub.withDeadlineAfter(30, TimeUnit.SECONDS)
+                .get(GetRequest.newBuilder()
+                    .setKey(ByteString.copyFromUtf8("no-replica"))
+                    .setConsistency(Consistency.LINEARIZABLE)
+                    .build());
+        assertThat(read.getValue().toStringUtf8()).isEqualTo(value);
+        assertThat(read.getHeader().getServedBy())
+            .isEqualTo(cluster.node(without).config().nodeId().value());
+      }
+      assertThat(cluster.node(without).raft().replica(TestCluster.DATA0))
+          .as("the node still held no replica when it served the reads")
+          .isEmpty();
+      assertThat(cluster.fatalErrors).isEmpty();
+    }
+  }
+
+  private static Optional<Integer> nodeWithoutReplica(TestCluster cluster) {
+    for (int i = 0; i < 4; i++) {
+      KvNode node = cluster.node(i);
+      if (node.raft().replica(TestCluster.DATA0).isEmpty()
+          && node.membership().cache().current().isPresent()) {
+        return Optional.of(i);
+      }
+    }
+    return Optional.empty();
   }
 }

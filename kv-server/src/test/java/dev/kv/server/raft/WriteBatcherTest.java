@@ -1,7 +1,6 @@
 package dev.kv.server.raft;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
@@ -116,32 +115,45 @@ class WriteBatcherTest {
   }
 
   @Test
-  void aReadNudgeProposesAnEmptyEntryUnlessWritesAreQueued() {
+  void aBarrierOnAnIdleGroupProposesAnEmptyEntryAtOnce() {
     WriteBatcher b = batcher(100, 1 << 20, 1, 1000);
-    CompletableFuture<AppliedWrite> inFlight = b.write(put("a", 1));
 
-    b.proposeEmptyUnlessQueued();
-    assertThat(sent).as("a write in flight, none queued: the nudge is sent at once").hasSize(2);
-    assertThat(sent.get(1).entry().getCommandsCount()).isZero();
-    assertThat(sent.get(1).entry().getFormatVersion())
-        .isEqualTo(sent.get(0).entry().getFormatVersion());
+    CompletableFuture<Long> barrier = b.barrier();
+    assertThat(sent).hasSize(1);
+    assertThat(sent.get(0).entry().getCommandsCount()).isZero();
+    assertThat(barrier).isNotDone();
 
-    b.write(put("b", 1));
-    assertThat(b.queued()).isEqualTo(1);
-    b.proposeEmptyUnlessQueued();
-    assertThat(sent).as("a queued write will be appended anyway: no nudge").hasSize(2);
+    sent.get(0).apply(7);
+    assertThat(barrier).isCompletedWithValue(7L);
+  }
 
-    // The nudge does not count against the entries in flight: completing it sends nothing.
-    sent.get(1).apply(2);
-    assertThat(sent).hasSize(2);
+  /**
+   * A barrier proves what was committed before it was asked for only through an entry proposed
+   * after that: never the one already in flight.
+   */
+  @Test
+  void aBarrierRidesOnTheNextEntryNeverOnOneAlreadyInFlight() {
+    WriteBatcher b = batcher(100, 1 << 20, 1, 1000);
+    b.write(put("a", 1));
+    CompletableFuture<Long> barrier = b.barrier();
+    CompletableFuture<AppliedWrite> queued = b.write(put("b", 1));
+    assertThat(sent).as("one entry in flight at most").hasSize(1);
+
     sent.get(0).apply(1);
-    assertThat(inFlight.join().index()).isEqualTo(1);
-    assertThat(sent).hasSize(3);
-    assertThat(sent.get(2).entry().getCommandsCount()).isEqualTo(1);
+    assertThat(barrier).as("the entry proposed before the barrier").isNotDone();
+    assertThat(sent).hasSize(2);
+    assertThat(sent.get(1).entry().getCommandsList())
+        .as("the barrier rides on the queued write: no entry of its own")
+        .containsExactly(put("b", 1));
+
+    sent.get(1).apply(2);
+    assertThat(barrier).isCompletedWithValue(2L);
+    assertThat(queued.join().index()).isEqualTo(2);
+    assertThat(sent).hasSize(2);
   }
 
   @Test
-  void aReadNudgeThatCannotBeProposedIsDropped() {
+  void aBarrierWhoseEntryCannotBeProposedFails() {
     WriteBatcher b =
         new WriteBatcher(
             entry -> {
@@ -153,7 +165,12 @@ class WriteBatcherTest {
             1,
             1000);
 
-    assertThatCode(b::proposeEmptyUnlessQueued).doesNotThrowAnyException();
+    assertThatThrownBy(() -> b.barrier().join())
+        .isInstanceOf(CompletionException.class)
+        .hasRootCauseMessage("not the leader");
+    assertThat(b.barrier())
+        .as("the failed entry does not stay in flight: the next barrier is proposed too")
+        .isCompletedExceptionally();
   }
 
   @Test

@@ -60,6 +60,7 @@ public final class KvStateMachine extends BaseStateMachine {
   private final CheckpointSnapshotStorage snapshots = new CheckpointSnapshotStorage();
   /** Reads and applies share it; swapping the database (pause, install, close) takes it alone. */
   private final ReadWriteLock storeLock = new ReentrantReadWriteLock();
+  private final AppliedIndexWaiters appliedWaiters = new AppliedIndexWaiters();
 
   private Path dbDir;
   private RocksDbStore store;
@@ -101,6 +102,7 @@ public final class KvStateMachine extends BaseStateMachine {
       setLastAppliedTermIndex(
           snapshots.latest().map(CheckpointSnapshotStorage.Snapshot::termIndex)
               .orElse(TermIndex.INITIAL_VALUE));
+      appliedWaiters.advance(getLastAppliedTermIndex().getIndex());
       LOG.info("{}: opened {} at applied index {}, replay from {}", getGroupId(), dbDir,
           store.appliedState().getIndex(), getLastAppliedTermIndex());
     } finally {
@@ -167,6 +169,22 @@ public final class KvStateMachine extends BaseStateMachine {
     updateLastAppliedTermIndex(term, index);
     byte[] reply = result.map(EntryResult::toByteArray).orElse(new byte[0]);
     return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(reply)));
+  }
+
+  /** Every applied entry, whichever way Ratis reports it, passes here. */
+  @Override
+  protected boolean updateLastAppliedTermIndex(TermIndex applied) {
+    boolean changed = super.updateLastAppliedTermIndex(applied);
+    appliedWaiters.advance(applied.getIndex());
+    return changed;
+  }
+
+  /**
+   * Completes once this replica has applied the log up to {@code index} (at once if it has), so a
+   * read served from it afterwards sees every entry up to there. Fails when the replica closes.
+   */
+  public CompletableFuture<Void> whenApplied(long index) {
+    return appliedWaiters.await(index);
   }
 
   @Override
@@ -270,12 +288,14 @@ public final class KvStateMachine extends BaseStateMachine {
 
   @Override
   public void close() {
+    appliedWaiters.close(notServing("closed"));
     closeStore();
   }
 
   /** The group was removed from this node: its data goes with it. */
   @Override
   public void notifyGroupRemove() {
+    appliedWaiters.close(notServing("removed from this node"));
     closeStore();
     try {
       if (dbDir != null && Files.exists(dbDir)) {
@@ -284,6 +304,10 @@ public final class KvStateMachine extends BaseStateMachine {
     } catch (IOException e) {
       LOG.warn("{}: cannot delete {}", getGroupId(), dbDir, e);
     }
+  }
+
+  private IllegalStateException notServing(String why) {
+    return new IllegalStateException("this node's replica of " + getGroupId() + " was " + why);
   }
 
   /** The live store, for local (serializable) reads and metrics; null while not serving. */
