@@ -18,8 +18,14 @@ public interface GroupAccess {
    */
   CompletableFuture<AppliedWrite> write(Command command);
 
-  /** A linearizable read (ReadIndex). */
+  /** A linearizable read: it reflects every write acknowledged before it arrived. */
   CompletableFuture<ReadResult> readLinearizable(ReadRequest read);
+
+  /**
+   * Completes once this node's replica has applied everything committed before the call (a
+   * barrier entry committed after it); fails where this node holds no replica.
+   */
+  CompletableFuture<Void> syncLocalReplica();
 
   /** A read without a quorum round: the local replica as it is, or the leader's if none here. */
   CompletableFuture<ReadResult> readSerializable(ReadRequest read);

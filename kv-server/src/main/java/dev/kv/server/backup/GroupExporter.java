@@ -9,8 +9,6 @@ import dev.kv.server.api.NotServingException;
 import dev.kv.server.api.Routing;
 import dev.kv.server.raft.RaftGroups;
 import dev.kv.server.raft.RaftNode;
-import dev.kv.statemachine.proto.ReadBarrier;
-import dev.kv.statemachine.proto.ReadRequest;
 import dev.kv.statemachine.ratis.KvStateMachine;
 import dev.kv.statemachine.storage.StorageException;
 import io.grpc.Status;
@@ -45,9 +43,6 @@ public final class GroupExporter {
 
   /** Exports one node serves at once; each holds a checkpoint and an open read-only database. */
   public static final int MAX_CONCURRENT_EXPORTS = 4;
-
-  private static final ReadRequest BARRIER =
-      ReadRequest.newBuilder().setBarrier(ReadBarrier.getDefaultInstance()).build();
 
   private final RaftNode raft;
   private final Routing routing;
@@ -151,7 +146,7 @@ public final class GroupExporter {
               + "; ask one of its replicas: " + placement.replicas())
           .asRuntimeException());
       // Completes once this replica has applied everything committed before it was sent.
-      routing.group(group).readLinearizable(BARRIER).get(timeoutMs, TimeUnit.MILLISECONDS);
+      routing.group(group).syncLocalReplica().get(timeoutMs, TimeUnit.MILLISECONDS);
       Files.createDirectories(exportsDir);
       Path checkpoint = exportsDir.resolve(group.value() + "-" + UUID.randomUUID());
       if (!((KvStateMachine) replica.getStateMachine()).checkpointTo(checkpoint)) {

@@ -23,23 +23,26 @@ import org.apache.ratis.server.RaftServer;
 
 /**
  * This node's way into one group: writes through group commit; linearizable reads through a
- * barrier in the log, served by the local replica once it has applied the barrier (or, when this
- * node holds no replica, by a replica that has); serializable reads from the local replica (or
- * the leader's).
+ * barrier in the log; serializable reads from the local replica (or the leader's).
+ *
+ * <p>A linearizable read waits for an entry proposed after it arrived to be committed (riding on
+ * the next batch of writes, or an empty entry on an idle group). At the leader, the reads waiting
+ * together share one barrier and are served from the local replica once it has applied it. Any
+ * other node reads the leader's state and keeps the answer only if it has applied the barrier: a
+ * follower would otherwise wait for the leader's next heartbeat to learn that the barrier is
+ * committed.
  *
  * <p>Why a barrier in the log and not Ratis' ReadIndex: Ratis 3.3.0 answers a ReadIndex at once,
  * without asking any follower, when the leader's commit index has not moved since the last read
  * its followers confirmed, so a leader deposed meanwhile (paused, or cut off before it noticed)
  * served reads that missed writes its successor had committed and acknowledged
  * (docs/RATIS-WORKAROUNDS.md). An entry proposed after a read arrived, once committed, proves what
- * ReadIndex should: no newer leader had committed anything the entry does not follow. Under write
- * load the barrier rides on the next batch of writes and costs nothing; on an idle group it is an
- * empty entry, one for all the reads that wait together.
+ * ReadIndex should: no newer leader had committed anything the entry does not follow.
  */
 final class GroupChannel implements GroupAccess, AutoCloseable {
   /**
    * A planted bug for the chaos suite, never set in production: linearizable reads are served
-   * like serializable ones, without ReadIndex (stale reads), so the suite can prove it catches
+   * like serializable ones, without a barrier (stale reads), so the suite can prove it catches
    * them.
    */
   private static final boolean CHAOS_BUG_STALE_READS =
@@ -78,6 +81,12 @@ final class GroupChannel implements GroupAccess, AutoCloseable {
   /** A barrier entry proposed now, once this node's replica has applied it. */
   private CompletableFuture<Void> barrierApplied() {
     return batcher.barrier().thenCompose(index -> localReplica().whenApplied(index));
+  }
+
+  @Override
+  public CompletableFuture<Void> syncLocalReplica() {
+    checkServing();
+    return barrierApplied();
   }
 
   /**
@@ -121,14 +130,14 @@ final class GroupChannel implements GroupAccess, AutoCloseable {
       return readSerializable(read);
     }
     checkServing();
-    return hostedHere()
+    return leadsHere()
         ? barrier.read(read)
         : batcher.barrier().thenCompose(index -> readAtLeaderAfter(read, index));
   }
 
   /**
-   * For a node without a replica: reads the leader's state and keeps the answer only if it
-   * includes the barrier entry at {@code index}. Whoever answered, a replica that has applied the
+   * For a node that does not lead the group: reads the leader's state and keeps the answer only
+   * if it includes the barrier entry at {@code index}. Whoever answered, a replica that has applied the
    * barrier holds everything committed before the read arrived.
    */
   private CompletableFuture<ReadResult> readAtLeaderAfter(ReadRequest read, long index) {
@@ -156,6 +165,14 @@ final class GroupChannel implements GroupAccess, AutoCloseable {
       return Optional.ofNullable(leader).map(id -> new NodeId(id.toString()));
     } catch (IOException e) {
       return client.leaderHint().map(id -> new NodeId(id.toString()));
+    }
+  }
+
+  private boolean leadsHere() {
+    try {
+      return server.getDivision(group.getGroupId()).getInfo().isLeader();
+    } catch (IOException e) {
+      return false;
     }
   }
 
