@@ -15,6 +15,7 @@ import dev.kv.statemachine.proto.Condition;
 import dev.kv.statemachine.proto.GetQuery;
 import dev.kv.statemachine.proto.Put;
 import dev.kv.statemachine.proto.ReadRequest;
+import dev.kv.statemachine.proto.ReadResult;
 import dev.kv.statemachine.proto.ScanQuery;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,6 +33,8 @@ import java.util.function.Supplier;
 public final class MetaStore {
   static final ByteString MAP_KEY = ByteString.copyFromUtf8("placement");
   static final String NODE_PREFIX = "node/";
+  private static final ReadRequest MAP_GET =
+      ReadRequest.newBuilder().setGet(GetQuery.newBuilder().setKey(MAP_KEY)).build();
 
   private final Supplier<GroupAccess> meta;
 
@@ -45,19 +48,27 @@ public final class MetaStore {
 
   /** The current map (linearizable read); empty before the cluster is bootstrapped. */
   public CompletableFuture<Optional<VersionedMap>> readMap() {
-    ReadRequest get = ReadRequest.newBuilder().setGet(GetQuery.newBuilder().setKey(MAP_KEY)).build();
-    return meta.get()
-        .readLinearizable(get)
-        .thenApply(
-            r -> {
-              if (!r.getGet().getFound()) {
-                return Optional.empty();
-              }
-              return Optional.of(
-                  new VersionedMap(
-                      PlacementCodec.fromProto(parse(r.getGet().getValue(), Placement.parser())),
-                      r.getGet().getVersion()));
-            });
+    return meta.get().readLinearizable(MAP_GET).thenApply(MetaStore::toMap);
+  }
+
+  /**
+   * The map as this node's meta replica has applied it (or the meta leader, where this node has
+   * none), without a barrier in the meta log: it may lag the latest map by a replication round.
+   * For a node's periodic refresh of its cache, which only ever adopts a newer map; a linearizable
+   * read each second from every node would put an entry in the meta log each time.
+   */
+  public CompletableFuture<Optional<VersionedMap>> readMapAsApplied() {
+    return meta.get().readSerializable(MAP_GET).thenApply(MetaStore::toMap);
+  }
+
+  private static Optional<VersionedMap> toMap(ReadResult r) {
+    if (!r.getGet().getFound()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new VersionedMap(
+            PlacementCodec.fromProto(parse(r.getGet().getValue(), Placement.parser())),
+            r.getGet().getVersion()));
   }
 
   /**

@@ -66,7 +66,8 @@ public final class PlacementCache implements Routing, AutoCloseable {
   private void poll() {
     refreshQueued.set(false);
     try {
-      metaStore.readMap().get(raft.config().requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
+      metaStore.readMapAsApplied()
+          .get(raft.config().requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
           .ifPresent(v -> adopt(v.map()));
     } catch (Exception e) {
       LOG.debug("placement refresh failed: {}", e.toString());
