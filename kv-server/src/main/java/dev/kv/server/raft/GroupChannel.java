@@ -137,8 +137,8 @@ final class GroupChannel implements GroupAccess, AutoCloseable {
 
   /**
    * For a node that does not lead the group: reads the leader's state and keeps the answer only
-   * if it includes the barrier entry at {@code index}. Whoever answered, a replica that has applied the
-   * barrier holds everything committed before the read arrived.
+   * if it includes the barrier entry at {@code index}. Whoever answered, a replica that has
+   * applied the barrier holds everything committed before the read arrived.
    */
   private CompletableFuture<ReadResult> readAtLeaderAfter(ReadRequest read, long index) {
     return client.readAtLeaderWithoutQuorum(read).thenApply(result -> {
