@@ -99,6 +99,10 @@ class NettyTransportTest {
     server.always(null);
     try (KvClient client = client(server.endpoint())) {
       client.put("threads", "value");
+      // The reply is held until the callback is attached; otherwise a quick reply would run the
+      // callback on this thread, where blocking is allowed.
+      CompletableFuture<Void> callbackAttached = new CompletableFuture<>();
+      server.enqueue(Fault.answerAfter(callbackAttached));
       CompletableFuture<String> callbackThread = new CompletableFuture<>();
       CompletableFuture<Optional<VersionedValue>> nested =
           client.getAsync("threads".getBytes(StandardCharsets.UTF_8))
@@ -106,6 +110,7 @@ class NettyTransportTest {
                 callbackThread.complete(Thread.currentThread().getName());
                 return client.get("threads");
               });
+      callbackAttached.complete(null);
 
       assertThatThrownBy(() -> nested.get(10, TimeUnit.SECONDS))
           .hasCauseInstanceOf(IllegalStateException.class)

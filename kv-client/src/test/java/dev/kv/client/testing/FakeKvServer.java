@@ -212,6 +212,13 @@ public final class FakeKvServer implements AutoCloseable {
       }
       return;
     }
+    if (fault instanceof Fault.AnswerAfter after) {
+      after.gate().thenRun(() -> {
+        reply.onNext(applyOnce(writeId, logic));
+        reply.onCompleted();
+      });
+      return;
+    }
     reply.onNext(applyOnce(writeId, logic));
     reply.onCompleted();
   }

@@ -1,6 +1,7 @@
 package dev.kv.client.testing;
 
 import io.grpc.Status;
+import java.util.concurrent.CompletionStage;
 
 /** What {@link FakeKvServer} does with one call instead of (or besides) answering it. */
 public sealed interface Fault {
@@ -20,7 +21,17 @@ public sealed interface Fault {
     return new Hang(true);
   }
 
+  /**
+   * Answer normally, but only once {@code gate} completes: lets a test act between sending a call
+   * and receiving its reply without guessing how long the reply takes.
+   */
+  static Fault answerAfter(CompletionStage<?> gate) {
+    return new AnswerAfter(gate);
+  }
+
   record Respond(Status status) implements Fault {}
 
   record Hang(boolean apply) implements Fault {}
+
+  record AnswerAfter(CompletionStage<?> gate) implements Fault {}
 }
