@@ -16,9 +16,13 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.IntStream;
+import org.apache.ratis.proto.RaftProtos.InstallSnapshotRequestProto;
+import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftGroupMemberId;
 import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.util.CodeInjectionForTesting;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -49,15 +53,9 @@ class PartitionedFollowerTest {
       put(client, written, "p:before", "1");
       int leader = cluster.awaitLeader();
       int follower = followerLeadingNothing(cluster, leader);
-      RaftServer.Division leaderReplica = dataReplica(cluster, leader);
       RaftServer.Division followerReplica = dataReplica(cluster, follower);
-      long followerNextIndex = followerReplica.getRaftLog().getNextIndex();
 
-      cluster.cutOff(follower, cut);
-      for (int i = 0; i < 300; i++) {
-        put(client, written, "p:" + i, "value-" + i);
-      }
-      awaitLeaderPurgedPast(leaderReplica, followerNextIndex);
+      long followerNextIndex = cutOffUntilPurgedPast(cluster, client, written, follower, cut, "p");
       assertThat(followerReplica.getInfo().getLastAppliedIndex())
           .as("the cut-off follower applied nothing written since")
           .isLessThan(followerNextIndex);
@@ -99,7 +97,7 @@ class PartitionedFollowerTest {
       // The follower misses a few entries, then comes back with a log disk that stalls.
       cluster.stop(follower);
       try (KvClient toLeader = cluster.client(List.of(cluster.endpoint(leader)));
-          RaftLogWriteStall stall = new RaftLogWriteStall(replica)) {
+          InjectedStall stall = InjectedStall.raftLogWrites(replica)) {
         for (int i = 0; i < 5; i++) {
           put(toLeader, written, "p:while-down-" + i, "value-" + i);
         }
@@ -131,6 +129,115 @@ class PartitionedFollowerTest {
         stall.release();
       }
       assertCaughtUpServingAndAbleToLead(cluster, client, leader, follower, written);
+    }
+  }
+
+  /**
+   * The regression test of the chaos suite's "snapshot-install" hang. A follower that needs a
+   * second snapshot while it still loads the first must refuse it until the first is loaded, then
+   * take it. Ratis 3.3.0 otherwise loses the second reload: the follower keeps the first snapshot
+   * while its log starts after the second, and never applies again. Holding the first reload open
+   * makes the overlap certain; in the chaos suite it happened by chance.
+   */
+  @Test
+  void aFollowerSentASnapshotWhileStillLoadingTheLastOneLoadsBoth() throws IOException {
+    try (TestCluster cluster =
+            TestCluster.startBehindProxies(dir, 3, new RaftLogSettings(20, 4096));
+        KvClient client = cluster.client()) {
+      Map<String, String> written = new LinkedHashMap<>();
+      put(client, written, "p:before", "1");
+      int leader = cluster.awaitLeader();
+      int follower = followerLeadingNothing(cluster, leader);
+      RaftServer.Division followerReplica = dataReplica(cluster, follower);
+      RaftGroupMemberId replica = followerReplica.getMemberId();
+
+      try (InjectedStall firstReload = InjectedStall.snapshotReload(replica);
+          InstallCounter installs = new InstallCounter(replica)) {
+        cutOffUntilPurgedPast(cluster, client, written, follower, TcpProxy.Cut.REFUSE, "first");
+        cluster.heal(follower);
+        await("the follower loads the first snapshot (held open)")
+            .atMost(CATCH_UP)
+            .pollInterval(Duration.ofMillis(50))
+            .until(firstReload::wasHit);
+        long firstSnapshot = followerReplica.getRaftLog().getSnapshotIndex();
+
+        cutOffUntilPurgedPast(cluster, client, written, follower, TcpProxy.Cut.REFUSE, "second");
+        cluster.heal(follower);
+        await("the follower refuses the second snapshot while loading the first: the leader"
+                + " sends it again")
+            .atMost(CATCH_UP)
+            .pollInterval(Duration.ofMillis(50))
+            .until(() -> installs.completeSendsAbove(firstSnapshot) >= 2);
+        assertThat(followerReplica.getInfo().getLastAppliedIndex())
+            .as("the follower is still loading the first snapshot")
+            .isLessThanOrEqualTo(firstSnapshot);
+        firstReload.release();
+      }
+      assertCaughtUpServingAndAbleToLead(cluster, client, leader, follower, written);
+    }
+  }
+
+  /**
+   * Cuts the follower off and writes until the leader has purged the log it would need.
+   *
+   * @return the follower's next log index when cut off
+   */
+  private static long cutOffUntilPurgedPast(
+      TestCluster cluster,
+      KvClient client,
+      Map<String, String> written,
+      int follower,
+      TcpProxy.Cut cut,
+      String tag) {
+    RaftServer.Division leaderReplica = dataReplica(cluster, cluster.awaitLeader());
+    cluster.cutOff(follower, cut);
+    long followerNextIndex = dataReplica(cluster, follower).getRaftLog().getNextIndex();
+    for (int i = 0; i < 1000 && leaderReplica.getRaftLog().getStartIndex() <= followerNextIndex;
+        i++) {
+      put(client, written, tag + ":" + i, "value-" + i);
+    }
+    awaitLeaderPurgedPast(leaderReplica, followerNextIndex);
+    return followerNextIndex;
+  }
+
+  /**
+   * Counts the snapshot sends that reach one replica in full (their last chunk arrives), by the
+   * snapshot's index, through the injection point Ratis runs on each install request.
+   */
+  private static final class InstallCounter implements AutoCloseable {
+    private final String injectionPoint =
+        InjectedStall.ratisInjectionPoint(
+            "org.apache.ratis.server.impl.RaftServerImpl", "INSTALL_SNAPSHOT");
+    private final Map<Long, Integer> completeSends = new ConcurrentHashMap<>();
+
+    InstallCounter(RaftGroupMemberId replica) {
+      CodeInjectionForTesting.put(
+          injectionPoint,
+          (localId, leaderId, args) -> {
+            InstallSnapshotRequestProto request = (InstallSnapshotRequestProto) args[0];
+            RaftGroupId group =
+                RaftGroupId.valueOf(request.getServerRequest().getRaftGroupId().getId());
+            if (replica.getPeerId().equals(localId)
+                && replica.getGroupId().equals(group)
+                && request.hasSnapshotChunk()
+                && request.getSnapshotChunk().getDone()) {
+              completeSends.merge(
+                  request.getSnapshotChunk().getTermIndex().getIndex(), 1, Integer::sum);
+            }
+            return true;
+          });
+    }
+
+    int completeSendsAbove(long index) {
+      return completeSends.entrySet().stream()
+          .filter(e -> e.getKey() > index)
+          .mapToInt(Map.Entry::getValue)
+          .sum();
+    }
+
+    @Override
+    public void close() {
+      CodeInjectionForTesting.remove(injectionPoint);
     }
   }
 

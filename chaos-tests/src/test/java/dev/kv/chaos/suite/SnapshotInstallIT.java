@@ -20,9 +20,12 @@ import org.junit.jupiter.api.TestInfo;
  * its own cluster, which snapshots every 100 entries in 16 KiB log segments so that the leaders
  * soon purge the log the follower would need.
  *
- * <p>This scenario found a real bug: after the install the follower never served again (Ratis
- * 3.3.0 chains a follower's appends onto one future, which a snapshot install breaks for good).
- * kvd turns that composition off; PartitionedFollowerTest in kv-server reproduces it in-JVM.
+ * <p>This scenario found two real bugs, both reproduced in-JVM by PartitionedFollowerTest in
+ * kv-server. After an install the follower never served again (Ratis 3.3.0 chains a follower's
+ * appends onto one future, which a snapshot install breaks for good; kvd turns that composition
+ * off). And a second install landing while the first was still loading was lost, leaving a
+ * replica that could never apply again (kvd refuses the second until the first is loaded; see
+ * SnapshotReloadGuard in kv-statemachine).
  */
 class SnapshotInstallIT {
   static final ChaosCluster.Options SMALL_SNAPSHOTS =

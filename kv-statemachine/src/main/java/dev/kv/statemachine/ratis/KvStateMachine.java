@@ -31,6 +31,7 @@ import org.apache.ratis.statemachine.StateMachineStorage;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.apache.ratis.util.CodeInjectionForTesting;
 import org.apache.ratis.util.FileUtils;
 import org.apache.ratis.util.LifeCycle;
 import org.slf4j.Logger;
@@ -52,6 +53,11 @@ import org.slf4j.LoggerFactory;
 public final class KvStateMachine extends BaseStateMachine {
   private static final Logger LOG = LoggerFactory.getLogger(KvStateMachine.class);
   private static final String DB_DIR = "kv-db";
+  /**
+   * Ratis' test injection point run as {@link #reinitialize()} is about to return, with this
+   * replica's peer id and group id: lets a test hold a snapshot reload open.
+   */
+  public static final String REINITIALIZE_RETURNING = "KvStateMachine.reinitialize.returning";
 
   private final RocksDbResources resources;
   private final ApplyConfig applyConfig;
@@ -61,6 +67,7 @@ public final class KvStateMachine extends BaseStateMachine {
   /** Reads and applies share it; swapping the database (pause, install, close) takes it alone. */
   private final ReadWriteLock storeLock = new ReentrantReadWriteLock();
   private final AppliedIndexWaiters appliedWaiters = new AppliedIndexWaiters();
+  private final SnapshotReloadGuard reloadGuard = new SnapshotReloadGuard();
 
   private Path dbDir;
   private RocksDbStore store;
@@ -142,6 +149,7 @@ public final class KvStateMachine extends BaseStateMachine {
 
   @Override
   public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+    reloadGuard.onCallFromRatis();
     var logEntry = trx.getLogEntry();
     long term = logEntry.getTerm();
     long index = logEntry.getIndex();
@@ -169,6 +177,12 @@ public final class KvStateMachine extends BaseStateMachine {
     updateLastAppliedTermIndex(term, index);
     byte[] reply = result.map(EntryResult::toByteArray).orElse(new byte[0]);
     return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(reply)));
+  }
+
+  @Override
+  public TermIndex getLastAppliedTermIndex() {
+    reloadGuard.onCallFromRatis();
+    return super.getLastAppliedTermIndex();
   }
 
   /** Every applied entry, whichever way Ratis reports it, passes here. */
@@ -215,6 +229,7 @@ public final class KvStateMachine extends BaseStateMachine {
    */
   @Override
   public long takeSnapshot() throws IOException {
+    reloadGuard.onCallFromRatis();
     TermIndex last = getLastAppliedTermIndex();
     if (last.getIndex() <= 0) {
       return -1;
@@ -234,12 +249,19 @@ public final class KvStateMachine extends BaseStateMachine {
     return last.getIndex();
   }
 
+  /**
+   * Ratis pauses the replica right before it swaps in a received snapshot. Refused while the
+   * previous snapshot is still being loaded (see {@link SnapshotReloadGuard}): that install
+   * fails and the leader sends the snapshot again.
+   */
   @Override
   public void pause() {
-    if (getLifeCycle().compareAndTransition(LifeCycle.State.RUNNING, LifeCycle.State.PAUSING)) {
-      closeStore();
-      getLifeCycle().transition(LifeCycle.State.PAUSED);
-    }
+    reloadGuard.unlessReloading(getGroupId(), () -> {
+      if (getLifeCycle().compareAndTransition(LifeCycle.State.RUNNING, LifeCycle.State.PAUSING)) {
+        closeStore();
+        getLifeCycle().transition(LifeCycle.State.PAUSED);
+      }
+    });
   }
 
   /**
@@ -248,6 +270,7 @@ public final class KvStateMachine extends BaseStateMachine {
    */
   @Override
   public void reinitialize() throws IOException {
+    reloadGuard.reloadStarted();
     getLifeCycle().transition(LifeCycle.State.STARTING);
     closeStore();
     // Ratis swapped the snapshot directory for the one it received.
@@ -258,6 +281,8 @@ public final class KvStateMachine extends BaseStateMachine {
     openStore();
     getLifeCycle().transition(LifeCycle.State.RUNNING);
     LOG.info("{}: restored from snapshot {}", getGroupId(), snapshot.dir());
+    CodeInjectionForTesting.execute(REINITIALIZE_RETURNING, getId(), null, getGroupId());
+    reloadGuard.reloadReturned();
   }
 
   /**
