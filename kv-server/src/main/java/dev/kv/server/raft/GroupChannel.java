@@ -1,5 +1,6 @@
 package dev.kv.server.raft;
 
+import com.codahale.metrics.Counter;
 import dev.kv.api.placement.GroupId;
 import dev.kv.api.placement.NodeId;
 import dev.kv.server.api.AppliedWrite;
@@ -22,22 +23,23 @@ import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
 
 /**
- * This node's way into one group: writes through group commit; linearizable reads through a
- * barrier in the log; serializable reads from the local replica (or the leader's).
+ * This node's way into one group: writes through group commit; linearizable reads through
+ * ReadIndex, or a barrier in the log; serializable reads from the local replica (or the
+ * leader's).
  *
- * <p>A linearizable read waits for an entry proposed after it arrived to be committed (riding on
- * the next batch of writes, or an empty entry on an idle group). At the leader, the reads waiting
- * together share one barrier and are served from the local replica once it has applied it. Any
- * other node reads the leader's state and keeps the answer only if it has applied the barrier: a
- * follower would otherwise wait for the leader's next heartbeat to learn that the barrier is
- * committed.
+ * <p>At the leader, the linearizable reads waiting together share one {@link ReadIndex} round:
+ * once a majority of voters confirm, after the reads arrived, that no newer leader exists, they
+ * are served from the local replica as soon as it has applied the commit index noted at the
+ * start. When the round cannot confirm (too few voters answer in time, a newer term), they wait
+ * instead for a barrier: an entry proposed after they arrived, committed (riding on the next batch
+ * of writes, or an empty entry on an idle group). Any other node proposes a barrier, reads the
+ * leader's state and keeps the answer only if it has applied the barrier: a follower would
+ * otherwise wait for the leader's next heartbeat to learn that the barrier is committed.
  *
- * <p>Why a barrier in the log and not Ratis' ReadIndex: Ratis 3.3.0 answers a ReadIndex at once,
- * without asking any follower, when the leader's commit index has not moved since the last read
- * its followers confirmed, so a leader deposed meanwhile (paused, or cut off before it noticed)
- * served reads that missed writes its successor had committed and acknowledged
- * (docs/RATIS-WORKAROUNDS.md). An entry proposed after a read arrived, once committed, proves what
- * ReadIndex should: no newer leader had committed anything the entry does not follow.
+ * <p>Why not Ratis' ReadIndex: Ratis 3.3.0 answers a ReadIndex at once, without asking any
+ * follower, when the leader's commit index has not moved since the last read its followers
+ * confirmed, so a leader deposed meanwhile (paused, or cut off before it noticed) served reads
+ * that missed writes its successor had committed and acknowledged (docs/RATIS-WORKAROUNDS.md).
  */
 final class GroupChannel implements GroupAccess, AutoCloseable {
   /**
@@ -53,6 +55,8 @@ final class GroupChannel implements GroupAccess, AutoCloseable {
   private final List<RaftPeer> peers;
   private final GroupClient client;
   private final WriteBatcher batcher;
+  private final ReadIndex readIndex;
+  private final Counter readIndexFallbacks;
   private final ReadBarrier barrier;
   private volatile boolean closing;
 
@@ -61,10 +65,14 @@ final class GroupChannel implements GroupAccess, AutoCloseable {
       RaftServer server,
       GroupId id,
       List<RaftPeer> peers,
+      ReadIndex readIndex,
+      Counter readIndexFallbacks,
       RaftNode.Bounds bounds) {
     this.server = server;
     this.group = RaftGroups.group(id, clientPeers(server, id, peers));
     this.peers = peers;
+    this.readIndex = readIndex;
+    this.readIndexFallbacks = readIndexFallbacks;
     this.client = new GroupClient(config, group, server);
     this.batcher =
         new WriteBatcher(
@@ -78,9 +86,24 @@ final class GroupChannel implements GroupAccess, AutoCloseable {
         new ReadBarrier(this::barrierApplied, this::readLocalOrThrow, bounds.maxWaitingReads());
   }
 
-  /** A barrier entry proposed now, once this node's replica has applied it. */
+  /**
+   * Completes once this node's replica has applied everything committed before the call: at the
+   * index a {@link ReadIndex} round confirms, or, when it cannot (this node does not lead, or too
+   * few voters answer), at a barrier entry proposed now.
+   */
   private CompletableFuture<Void> barrierApplied() {
-    return batcher.barrier().thenCompose(index -> localReplica().whenApplied(index));
+    CompletableFuture<Long> confirmed;
+    try {
+      confirmed = readIndex.confirm(server.getDivision(group.getGroupId()));
+    } catch (IOException | RuntimeException e) {
+      confirmed = CompletableFuture.failedFuture(e);
+    }
+    return confirmed
+        .exceptionallyCompose(notConfirmed -> {
+          readIndexFallbacks.inc();
+          return batcher.barrier();
+        })
+        .thenCompose(index -> localReplica().whenApplied(index));
   }
 
   @Override

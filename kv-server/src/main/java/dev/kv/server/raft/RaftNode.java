@@ -14,7 +14,9 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.ratis.conf.Parameters;
+import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
@@ -60,12 +62,17 @@ public final class RaftNode implements AutoCloseable {
   private final RatisWorkarounds workarounds = new RatisWorkarounds();
   private final RaftAdmin admin;
   private final StuckFollowerRepair stuckFollowers;
+  private final ReadIndex readIndex;
+  private final PeerTerms peerTerms;
   private volatile boolean stopping;
 
-  private RaftNode(NodeConfig config, RocksDbResources resources, RaftServer server) {
+  private RaftNode(
+      NodeConfig config, RocksDbResources resources, RaftServer server, PeerTerms peerTerms) {
     this.config = config;
     this.resources = resources;
     this.server = server;
+    this.peerTerms = peerTerms;
+    this.readIndex = new ReadIndex(peerTerms, config.raft().electionTimeoutMin().toMillis());
     this.admin = new RaftAdmin(config, workarounds);
     this.stuckFollowers = new StuckFollowerRepair(server, group -> RaftAdmin.client(config, group),
         workarounds.stuckFollowerStepDowns());
@@ -84,13 +91,17 @@ public final class RaftNode implements AutoCloseable {
     RaftPeerId self = RaftGroups.peerId(config.nodeId());
     RaftGroupId metaId = RaftGroups.idOf(RaftGroups.META);
     RaftServer server;
+    AtomicReference<RaftServer> started = new AtomicReference<>();
+    Parameters parameters = new Parameters();
+    GrpcConfigKeys.Server.setServicesCustomizer(
+        parameters, RaftTermService.customizer(started::get));
     try {
       var builder =
           RaftServer.newBuilder()
               .setServerId(self)
               .setOption(RaftStorage.StartupOption.RECOVER)
               .setProperties(RaftPropertiesMapper.serverProperties(config))
-              .setParameters(new Parameters())
+              .setParameters(parameters)
               .setStateMachineRegistry(
                   groupId ->
                       new KvStateMachine(
@@ -103,12 +114,13 @@ public final class RaftNode implements AutoCloseable {
       }
       server = builder.build();
       server.start();
+      started.set(server);
     } catch (IOException | RuntimeException e) {
       resources.close();
       throw e;
     }
     LOG.info("{}: Raft server listening on {}", self, config.raftAddress());
-    return new RaftNode(config, resources, server);
+    return new RaftNode(config, resources, server, new PeerTerms());
   }
 
   public RaftServer server() {
@@ -151,7 +163,9 @@ public final class RaftNode implements AutoCloseable {
         return current;
       }
       GroupChannel fresh =
-          new GroupChannel(config, server, group, peers, Bounds.DEFAULTS);
+          new GroupChannel(
+              config, server, group, peers, readIndex, workarounds.readIndexFallbacks(),
+              Bounds.DEFAULTS);
       if (stopping) {
         fresh.stopAccepting();
       }
@@ -225,6 +239,7 @@ public final class RaftNode implements AutoCloseable {
     stuckFollowers.close();
     retirer.shutdownNow();
     channels.values().forEach(GroupChannel::close);
+    peerTerms.close();
     try {
       server.close();
     } catch (IOException e) {

@@ -11,12 +11,13 @@ import java.util.function.Supplier;
 
 /**
  * Linearizable reads that share one barrier. A read is linearizable if it is served from a
- * replica that has applied everything committed before the read arrived. A barrier (an entry
- * proposed to the group's log, complete once committed and applied by the local replica; see
- * GroupChannel) sent after a read arrived proves exactly that, so every read that was waiting
- * when a barrier was sent is served from local state as soon as that barrier completes. Reads
- * that arrive while a barrier is in flight wait for the next one: the barrier in flight was
- * proposed before they arrived. This is how etcd shares one ReadIndex among many reads.
+ * replica that has applied everything committed before the read arrived. A barrier (a ReadIndex
+ * round or an entry proposed to the group's log, complete once the local replica has applied
+ * what it proves committed; see GroupChannel) begun after a read arrived proves exactly that, so
+ * every read that was waiting when a barrier began is served from local state as soon as that
+ * barrier completes. Reads that arrive while a barrier is in flight wait for the next one: the
+ * barrier in flight began before they arrived. This is how etcd shares one ReadIndex among many
+ * reads.
  */
 final class ReadBarrier {
   private final Supplier<CompletableFuture<?>> barrier;
@@ -58,38 +59,54 @@ final class ReadBarrier {
   }
 
   private void sendBarrierIfIdle() {
-    List<Waiting> covered;
-    synchronized (this) {
-      if (barrierInFlight || waiting.isEmpty()) {
+    // A loop, not a recursion, for barriers that complete at once (a group of one voter).
+    while (true) {
+      List<Waiting> covered;
+      synchronized (this) {
+        if (barrierInFlight || waiting.isEmpty()) {
+          return;
+        }
+        barrierInFlight = true;
+        covered = waiting;
+        waiting = new ArrayList<>();
+      }
+      CompletableFuture<?> sent;
+      try {
+        sent = barrier.get();
+      } catch (RuntimeException e) {
+        sent = CompletableFuture.failedFuture(e);
+      }
+      if (!sent.isDone()) {
+        sent.whenComplete(
+            (ignored, failure) -> {
+              barrierDone();
+              sendBarrierIfIdle();
+              serve(covered, failure);
+            });
         return;
       }
-      barrierInFlight = true;
-      covered = waiting;
-      waiting = new ArrayList<>();
+      // Served while still marked in flight, so reads arriving meanwhile (on this thread too)
+      // only queue, for the next turn of this loop.
+      serve(covered, sent.handle((ignored, failure) -> failure).join());
+      barrierDone();
     }
-    CompletableFuture<?> sent;
-    try {
-      sent = barrier.get();
-    } catch (RuntimeException e) {
-      sent = CompletableFuture.failedFuture(e);
+  }
+
+  private synchronized void barrierDone() {
+    barrierInFlight = false;
+  }
+
+  private void serve(List<Waiting> covered, Throwable failure) {
+    for (Waiting w : covered) {
+      if (failure != null) {
+        w.result().completeExceptionally(failure);
+      } else {
+        try {
+          w.result().complete(readLocal.apply(w.read()));
+        } catch (RuntimeException e) {
+          w.result().completeExceptionally(e);
+        }
+      }
     }
-    sent.whenComplete(
-        (ignored, failure) -> {
-          synchronized (this) {
-            barrierInFlight = false;
-          }
-          sendBarrierIfIdle();
-          for (Waiting w : covered) {
-            if (failure != null) {
-              w.result().completeExceptionally(failure);
-            } else {
-              try {
-                w.result().complete(readLocal.apply(w.read()));
-              } catch (RuntimeException e) {
-                w.result().completeExceptionally(e);
-              }
-            }
-          }
-        });
   }
 }

@@ -143,7 +143,8 @@ class MetricsEndpointTest {
   @Test
   void ratisWorkaroundsAreCountedFromZero() {
     for (String family : List.of("kv_ratis_workaround_stuck_follower_step_downs_total",
-        "kv_ratis_workaround_failed_transfer_step_downs_total")) {
+        "kv_ratis_workaround_failed_transfer_step_downs_total",
+        "kv_ratis_workaround_read_index_fallbacks_total")) {
       assertThat(scrape.types).containsEntry(family, "counter");
       assertThat(scrape.samples(family)).hasSize(1);
     }

@@ -94,4 +94,31 @@ class ReadBarrierTest {
         .isInstanceOf(NotServingException.class)
         .hasMessageContaining("3 linearizable reads waiting (the limit is 3)");
   }
+
+  @Test
+  void barriersThatCompleteAtOnceServeEveryReadWithoutNesting() {
+    // A group of one voter confirms its leadership at once; a read that arrives while the
+    // barrier's callback serves others must still be served, by the next barrier.
+    List<CompletableFuture<ReadResult>> results = new ArrayList<>();
+    int[] depth = {0};
+    int[] deepest = {0};
+    ReadBarrier[] immediate = new ReadBarrier[1];
+    immediate[0] =
+        new ReadBarrier(
+            () -> CompletableFuture.completedFuture(null),
+            read -> {
+              depth[0]++;
+              deepest[0] = Math.max(deepest[0], depth[0]);
+              if (results.size() < 1000) {
+                results.add(immediate[0].read(get("next")));
+              }
+              depth[0]--;
+              return ReadResult.getDefaultInstance();
+            },
+            10);
+    results.add(immediate[0].read(get("first")));
+    // The 1000 reads made while serving, and the first.
+    assertThat(results).hasSize(1001).allSatisfy(r -> assertThat(r).isCompleted());
+    assertThat(deepest[0]).as("reads served one level deep, not recursively").isEqualTo(1);
+  }
 }
