@@ -1,6 +1,7 @@
 package dev.kv.server.raft;
 
 import io.grpc.CallOptions;
+import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.MethodDescriptor;
@@ -68,7 +69,11 @@ final class PeerTerms implements AutoCloseable {
       return CompletableFuture.failedFuture(new IllegalStateException("closed"));
     }
     CompletableFuture<Long> term = new CompletableFuture<>();
-    ClientCalls.asyncUnaryCall(
+    // Outside the caller's gRPC context: a round begins on the thread of a KV call, or of the
+    // previous round's answer (which runs in the context of the KV call that began that round),
+    // and a call made in a context is cancelled when it ends, here as soon as those reads are
+    // answered, before this round's own answers arrive.
+    Context.ROOT.run(() -> ClientCalls.asyncUnaryCall(
         channel.newCall(
             GET_TERM,
             // Waits for a channel still (re)connecting, within the deadline, instead of failing
@@ -96,7 +101,7 @@ final class PeerTerms implements AutoCloseable {
           public void onCompleted() {
             term.completeExceptionally(new IllegalStateException("no term in the answer"));
           }
-        });
+        }));
     return term;
   }
 

@@ -6,13 +6,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.kv.client.KvClient;
 import dev.kv.server.KvNode;
 import dev.kv.server.TestCluster;
+import dev.kv.client.VersionedValue;
 import io.grpc.CallOptions;
+import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCalls;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
@@ -41,6 +48,22 @@ class ReadIndexTest {
       assertThat(leader.getRaftLog().getNextIndex() - next)
           .as("reads confirmed the leadership by asking the voters, not by log entries")
           .isLessThan(reads / 4);
+
+      // Concurrent reads: those arriving while a round is in flight share the next one, begun on
+      // the thread that answered the last. Were that round to fall back on a barrier entry, each
+      // wave would write at least one.
+      next = leader.getRaftLog().getNextIndex();
+      int waves = 20;
+      for (int wave = 0; wave < waves; wave++) {
+        List<CompletableFuture<Optional<VersionedValue>>> concurrent = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+          concurrent.add(client.getAsync("k".getBytes(StandardCharsets.UTF_8)));
+        }
+        concurrent.forEach(read -> assertThat(read.join()).isPresent());
+      }
+      assertThat(leader.getRaftLog().getNextIndex() - next)
+          .as("concurrent reads confirmed the leadership by asking the voters, not by log entries")
+          .isLessThan(waves / 4);
     }
   }
 
@@ -62,6 +85,22 @@ class ReadIndexTest {
         assertThatThrownBy(() -> readIndex.confirm(follower).join())
             .hasCauseInstanceOf(ReadIndex.NotConfirmedException.class)
             .hasMessageContaining("not the group's ready leader");
+      }
+    }
+  }
+
+  @Test
+  void aTermCallIsNotCancelledWithTheKvCallThatBeganIt() throws Exception {
+    try (TestCluster cluster = TestCluster.start(dir, 3);
+        KvClient client = cluster.client()) {
+      client.put("k", "v1");
+      RaftServer.Division replica = cluster.node(0).raft().replica(TestCluster.DATA0).orElseThrow();
+      try (PeerTerms peers = new PeerTerms()) {
+        Context.CancellableContext kvCall = Context.current().withCancellation();
+        kvCall.cancel(null); // answered: gRPC cancels a call's context once it ends
+        CompletableFuture<Long> term =
+            kvCall.call(() -> peers.termOf(replica.getPeer(), replica.getGroup().getGroupId(), 5_000));
+        assertThat(term.get(10, TimeUnit.SECONDS)).isPositive();
       }
     }
   }
