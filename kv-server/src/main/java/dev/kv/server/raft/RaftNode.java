@@ -72,7 +72,7 @@ public final class RaftNode implements AutoCloseable {
     this.resources = resources;
     this.server = server;
     this.peerTerms = peerTerms;
-    this.readIndex = new ReadIndex(peerTerms, config.raft().electionTimeoutMin().toMillis());
+    this.readIndex = new ReadIndex(peerTerms);
     this.admin = new RaftAdmin(config, workarounds);
     this.stuckFollowers = new StuckFollowerRepair(server, group -> RaftAdmin.client(config, group),
         workarounds.stuckFollowerStepDowns());
@@ -120,7 +120,8 @@ public final class RaftNode implements AutoCloseable {
       throw e;
     }
     LOG.info("{}: Raft server listening on {}", self, config.raftAddress());
-    return new RaftNode(config, resources, server, new PeerTerms());
+    return new RaftNode(
+        config, resources, server, new PeerTerms(config.raft().electionTimeoutMin().toMillis()));
   }
 
   public RaftServer server() {

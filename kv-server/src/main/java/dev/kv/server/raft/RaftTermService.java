@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.UUID;
 import java.util.function.Supplier;
 import org.apache.ratis.grpc.server.GrpcServices;
@@ -16,19 +17,25 @@ import org.apache.ratis.thirdparty.io.grpc.Status;
 import org.apache.ratis.thirdparty.io.grpc.stub.ServerCalls;
 
 /**
- * Answers, on this node's Raft port, the current Raft term of its replica of a group: the
- * question the group's leader asks every voter to confirm that it still leads (see {@link
+ * Answers, on this node's Raft port, the current Raft terms of its replicas of groups: the
+ * question a group's leader asks every voter to confirm that it still leads (see {@link
  * ReadIndex}). It is added to Ratis' own gRPC server (Ratis takes a customizer for that), so it
  * travels exactly where Raft's messages travel: a node cut off from its peers' Raft ports cannot
  * confirm its leadership either.
  *
- * <p>Node to node only; the wire format is fixed by {@link #METHOD}: the request is the group's
- * id (16 bytes, a UUID), the answer the term (8 bytes, big-endian). NOT_FOUND when this node
- * hosts no replica of the group; UNAVAILABLE before its Raft server is up.
+ * <p>Node to node only; the wire format is fixed by {@link #METHOD}: the request is one or more
+ * group ids (16 bytes each, a UUID), at most {@link #MAX_GROUPS}; the answer one term per group
+ * in the same order (8 bytes each, big-endian), {@link #NO_REPLICA} for a group this node hosts
+ * no replica of. INVALID_ARGUMENT for a malformed request; UNAVAILABLE before its Raft server is
+ * up.
  */
 final class RaftTermService {
   static final String SERVICE = "kv.internal.v1.RaftTerms";
-  static final String METHOD = SERVICE + "/GetTerm";
+  static final String METHOD = SERVICE + "/GetTerms";
+  /** The answer for a group without a replica here: no Raft term is negative. */
+  static final long NO_REPLICA = -1;
+  /** The most groups one request asks about: more than a node hosts by far. */
+  static final int MAX_GROUPS = 65_536;
 
   private RaftTermService() {}
 
@@ -56,49 +63,51 @@ final class RaftTermService {
                     reply.onError(Status.UNAVAILABLE.withDescription("starting").asException());
                     return;
                   }
-                  if (request.length != 16) {
+                  if (request.length == 0 || request.length % 16 != 0
+                      || request.length / 16 > MAX_GROUPS) {
                     reply.onError(Status.INVALID_ARGUMENT
-                        .withDescription("a group id is 16 bytes, got " + request.length)
+                        .withDescription("a request is 1 to " + MAX_GROUPS
+                            + " group ids of 16 bytes each, got " + request.length + " bytes")
                         .asException());
                     return;
                   }
-                  RaftGroupId group = RaftGroupId.valueOf(decodeGroup(request));
-                  long term;
-                  try {
-                    term = raft.getDivision(group).getInfo().getCurrentTerm();
-                  } catch (IOException e) {
-                    reply.onError(Status.NOT_FOUND
-                        .withDescription("no replica of " + group + " here").asException());
-                    return;
+                  ByteBuffer groups = ByteBuffer.wrap(request);
+                  ByteBuffer terms = ByteBuffer.allocate(request.length / 2);
+                  while (groups.hasRemaining()) {
+                    RaftGroupId group =
+                        RaftGroupId.valueOf(new UUID(groups.getLong(), groups.getLong()));
+                    long term;
+                    try {
+                      term = raft.getDivision(group).getInfo().getCurrentTerm();
+                    } catch (IOException noReplica) {
+                      term = NO_REPLICA;
+                    }
+                    terms.putLong(term);
                   }
-                  reply.onNext(encodeTerm(term));
+                  reply.onNext(terms.array());
                   reply.onCompleted();
                 }))
         .build();
   }
 
-  static byte[] encodeGroup(RaftGroupId group) {
-    UUID uuid = group.getUuid();
-    return ByteBuffer.allocate(16)
-        .putLong(uuid.getMostSignificantBits())
-        .putLong(uuid.getLeastSignificantBits())
-        .array();
-  }
-
-  private static UUID decodeGroup(byte[] bytes) {
-    ByteBuffer buffer = ByteBuffer.wrap(bytes);
-    return new UUID(buffer.getLong(), buffer.getLong());
-  }
-
-  private static byte[] encodeTerm(long term) {
-    return ByteBuffer.allocate(8).putLong(term).array();
-  }
-
-  static long decodeTerm(byte[] bytes) {
-    if (bytes.length != 8) {
-      throw new IllegalArgumentException("a term is 8 bytes, got " + bytes.length);
+  static byte[] encodeGroups(List<RaftGroupId> groups) {
+    ByteBuffer buffer = ByteBuffer.allocate(16 * groups.size());
+    for (RaftGroupId group : groups) {
+      UUID uuid = group.getUuid();
+      buffer.putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits());
     }
-    return ByteBuffer.wrap(bytes).getLong();
+    return buffer.array();
+  }
+
+  /** The terms of an answer to a request about {@code groups} groups. */
+  static long[] decodeTerms(byte[] bytes, int groups) {
+    if (bytes.length != 8 * groups) {
+      throw new IllegalArgumentException(
+          "an answer about " + groups + " groups is " + 8 * groups + " bytes, got " + bytes.length);
+    }
+    long[] terms = new long[groups];
+    ByteBuffer.wrap(bytes).asLongBuffer().get(terms);
+    return terms;
   }
 
   private static final MethodDescriptor.Marshaller<byte[]> BYTES =

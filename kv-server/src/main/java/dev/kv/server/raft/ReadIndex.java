@@ -35,14 +35,9 @@ import org.apache.ratis.server.RaftServer;
  */
 final class ReadIndex {
   private final PeerTerms peers;
-  private final long deadlineMillis;
 
-  /**
-   * @param deadlineMillis how long to wait for a voter's answer
-   */
-  ReadIndex(PeerTerms peers, long deadlineMillis) {
+  ReadIndex(PeerTerms peers) {
     this.peers = peers;
-    this.deadlineMillis = deadlineMillis;
   }
 
   /** The index to serve at, once a majority confirmed {@code replica}'s leadership. */
@@ -67,7 +62,7 @@ final class ReadIndex {
     conf.getCurrentPeers().forEach(p -> others.put(p.getId(), p));
     others.remove(self);
     for (RaftPeer voter : others.values()) {
-      peers.termOf(voter, replica.getGroup().getGroupId(), deadlineMillis)
+      peers.termOf(voter, replica.getGroup().getGroupId())
           .whenComplete((answer, failure) -> {
             if (failure == null) {
               quorum.answered(voter.getId(), answer);

@@ -77,8 +77,8 @@ class ReadIndexTest {
           cluster.node(leaderNode).raft().replica(TestCluster.DATA0).orElseThrow();
       RaftServer.Division follower =
           cluster.node((leaderNode + 1) % 3).raft().replica(TestCluster.DATA0).orElseThrow();
-      try (PeerTerms peers = new PeerTerms()) {
-        ReadIndex readIndex = new ReadIndex(peers, 5_000);
+      try (PeerTerms peers = new PeerTerms(5_000)) {
+        ReadIndex readIndex = new ReadIndex(peers);
         long committed = leader.getRaftLog().getLastCommittedIndex();
         assertThat(readIndex.confirm(leader).get(10, TimeUnit.SECONDS))
             .isGreaterThanOrEqualTo(committed);
@@ -95,51 +95,66 @@ class ReadIndexTest {
         KvClient client = cluster.client()) {
       client.put("k", "v1");
       RaftServer.Division replica = cluster.node(0).raft().replica(TestCluster.DATA0).orElseThrow();
-      try (PeerTerms peers = new PeerTerms()) {
+      try (PeerTerms peers = new PeerTerms(5_000)) {
         Context.CancellableContext kvCall = Context.current().withCancellation();
         kvCall.cancel(null); // answered: gRPC cancels a call's context once it ends
         CompletableFuture<Long> term =
-            kvCall.call(() -> peers.termOf(replica.getPeer(), replica.getGroup().getGroupId(), 5_000));
+            kvCall.call(() -> peers.termOf(replica.getPeer(), replica.getGroup().getGroupId()));
         assertThat(term.get(10, TimeUnit.SECONDS)).isPositive();
       }
     }
   }
 
   @Test
-  void aNodeAnswersItsTermOfAGroupOnItsRaftPortAndRefusesBadRequests() throws Exception {
+  void aNodeAnswersTheTermsOfItsReplicasOnItsRaftPortAndRefusesBadRequests() throws Exception {
     try (TestCluster cluster = TestCluster.start(dir, 3);
         KvClient client = cluster.client()) {
       client.put("k", "v1");
       KvNode node = cluster.node(0);
       RaftServer.Division replica = node.raft().replica(TestCluster.DATA0).orElseThrow();
       RaftPeer self = replica.getPeer();
-      try (PeerTerms peers = new PeerTerms()) {
+      try (PeerTerms peers = new PeerTerms(5_000)) {
         long before = replica.getInfo().getCurrentTerm();
         long answered =
-            peers.termOf(self, replica.getGroup().getGroupId(), 5_000).get(10, TimeUnit.SECONDS);
+            peers.termOf(self, replica.getGroup().getGroupId()).get(10, TimeUnit.SECONDS);
         assertThat(answered)
             .isBetween(before, replica.getInfo().getCurrentTerm())
             .isPositive();
-        assertThatThrownBy(() -> peers.termOf(self, RaftGroupId.randomId(), 5_000).join())
-            .hasCauseInstanceOf(StatusRuntimeException.class)
-            .hasMessageContaining("NOT_FOUND")
+        assertThatThrownBy(() -> peers.termOf(self, RaftGroupId.randomId()).join())
+            .hasCauseInstanceOf(IllegalStateException.class)
             .hasMessageContaining("no replica of");
       }
       ManagedChannel channel =
           ManagedChannelBuilder.forTarget(self.getAddress()).usePlaintext().build();
       try {
-        assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(
-                channel,
-                PeerTerms.GET_TERM,
-                CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS),
-                new byte[] {1, 2, 3}))
-            .as("a malformed request")
-            .isInstanceOfSatisfying(StatusRuntimeException.class,
-                e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT))
-            .hasMessageContaining("a group id is 16 bytes, got 3");
+        RaftGroupId elsewhere = RaftGroupId.randomId();
+        long[] terms = RaftTermService.decodeTerms(
+            getTerms(channel, RaftTermService.encodeGroups(
+                List.of(replica.getGroup().getGroupId(), elsewhere))),
+            2);
+        assertThat(terms[0]).as("the replica's term").isPositive();
+        assertThat(terms[1]).as("a group without a replica there")
+            .isEqualTo(RaftTermService.NO_REPLICA);
+        for (byte[] malformed : List.of(
+            new byte[0], new byte[] {1, 2, 3}, new byte[16 * (RaftTermService.MAX_GROUPS + 1)])) {
+          assertThatThrownBy(() -> getTerms(channel, malformed))
+              .as("a malformed request of %d bytes", malformed.length)
+              .isInstanceOfSatisfying(StatusRuntimeException.class,
+                  e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT))
+              .hasMessageContaining("a request is 1 to 65536 group ids of 16 bytes each, got "
+                  + malformed.length + " bytes");
+        }
       } finally {
         channel.shutdownNow();
       }
     }
+  }
+
+  private static byte[] getTerms(ManagedChannel channel, byte[] request) {
+    return ClientCalls.blockingUnaryCall(
+        channel,
+        PeerTerms.GET_TERMS,
+        CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS),
+        request);
   }
 }
