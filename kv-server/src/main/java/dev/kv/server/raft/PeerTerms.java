@@ -130,62 +130,77 @@ final class PeerTerms implements AutoCloseable {
       // previous round's answer (which runs in the context of the KV call that began that
       // round), and a call made in a context is cancelled when it ends, here as soon as those
       // reads are answered, before this call's answer arrives.
-      Context.ROOT.run(() -> ClientCalls.asyncUnaryCall(
-          channel.newCall(
-              GET_TERMS,
-              // Waits for a channel still (re)connecting, within the deadline, instead of failing
-              // at once during gRPC's reconnect backoff after the peer restarted.
-              CallOptions.DEFAULT
-                  .withWaitForReady()
-                  .withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS)),
-          RaftTermService.encodeGroups(groups),
-          new StreamObserver<>() {
-            private boolean answered;
+      try {
+        Context.ROOT.run(() -> ClientCalls.asyncUnaryCall(
+            channel.newCall(GET_TERMS, callOptions()),
+            RaftTermService.encodeGroups(groups),
+            new Answer(groups, asked)));
+      } catch (RuntimeException e) {
+        done(asked, e); // a call that cannot even start: nothing else would fail its askers
+      }
+    }
 
-            @Override
-            public void onNext(byte[] value) {
-              answered = true;
-              long[] terms;
-              try {
-                terms = RaftTermService.decodeTerms(value, groups.size());
-              } catch (IllegalArgumentException e) {
-                done(asked, e);
-                return;
-              }
-              // Marked idle before the askers run: a round they begin sends its questions now.
-              idle();
-              for (int i = 0; i < terms.length; i++) {
-                RaftGroupId group = groups.get(i);
-                long term = terms[i];
-                for (CompletableFuture<Long> asker : asked.get(group)) {
-                  if (term == RaftTermService.NO_REPLICA) {
-                    asker.completeExceptionally(new IllegalStateException(
-                        "no replica of " + group + " at " + address));
-                  } else {
-                    asker.complete(term);
-                  }
-                }
-              }
-            }
+    private CallOptions callOptions() {
+      // Waits for a channel still (re)connecting, within the deadline, instead of failing at
+      // once during gRPC's reconnect backoff after the peer restarted.
+      return CallOptions.DEFAULT
+          .withWaitForReady()
+          .withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS);
+    }
 
-            @Override
-            public void onError(Throwable t) {
-              if (answered) {
-                sendIfIdle();
-              } else {
-                done(asked, t);
-              }
-            }
+    /** Answers the askers of one call. */
+    private final class Answer implements StreamObserver<byte[]> {
+      private final List<RaftGroupId> groups;
+      private final Map<RaftGroupId, List<CompletableFuture<Long>>> asked;
+      private boolean answered;
 
-            @Override
-            public void onCompleted() {
-              if (!answered) {
-                done(asked, new IllegalStateException("no terms in the answer"));
-              } else {
-                sendIfIdle();
-              }
+      Answer(List<RaftGroupId> groups, Map<RaftGroupId, List<CompletableFuture<Long>>> asked) {
+        this.groups = groups;
+        this.asked = asked;
+      }
+
+      @Override
+      public void onNext(byte[] value) {
+        answered = true;
+        long[] terms;
+        try {
+          terms = RaftTermService.decodeTerms(value, groups.size());
+        } catch (IllegalArgumentException e) {
+          done(asked, e);
+          return;
+        }
+        // Marked idle before the askers run: a round they begin sends its questions at once.
+        idle();
+        for (int i = 0; i < terms.length; i++) {
+          RaftGroupId group = groups.get(i);
+          for (CompletableFuture<Long> asker : asked.get(group)) {
+            if (terms[i] == RaftTermService.NO_REPLICA) {
+              asker.completeExceptionally(
+                  new IllegalStateException("no replica of " + group + " at " + address));
+            } else {
+              asker.complete(terms[i]);
             }
-          }));
+          }
+        }
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        if (answered) {
+          sendIfIdle();
+        } else {
+          done(asked, t);
+        }
+      }
+
+      @Override
+      public void onCompleted() {
+        if (answered) {
+          sendIfIdle();
+        } else {
+          done(asked, new IllegalStateException("no terms in the answer"));
+        }
+      }
     }
 
     private synchronized void idle() {
