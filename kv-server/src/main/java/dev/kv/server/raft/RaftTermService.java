@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Supplier;
@@ -46,7 +47,7 @@ final class RaftTermService {
   }
 
   private static ServerServiceDefinition definition(Supplier<RaftServer> server) {
-    MethodDescriptor<byte[], byte[]> getTerm =
+    MethodDescriptor<byte[], byte[]> getTerms =
         MethodDescriptor.<byte[], byte[]>newBuilder()
             .setType(MethodDescriptor.MethodType.UNARY)
             .setFullMethodName(METHOD)
@@ -55,7 +56,7 @@ final class RaftTermService {
             .build();
     return ServerServiceDefinition.builder(SERVICE)
         .addMethod(
-            getTerm,
+            getTerms,
             ServerCalls.asyncUnaryCall(
                 (request, reply) -> {
                   RaftServer raft = server.get();
@@ -63,28 +64,23 @@ final class RaftTermService {
                     reply.onError(Status.UNAVAILABLE.withDescription("starting").asException());
                     return;
                   }
-                  if (request.length == 0 || request.length % 16 != 0
-                      || request.length / 16 > MAX_GROUPS) {
-                    reply.onError(Status.INVALID_ARGUMENT
-                        .withDescription("a request is 1 to " + MAX_GROUPS
-                            + " group ids of 16 bytes each, got " + request.length + " bytes")
-                        .asException());
+                  List<RaftGroupId> groups;
+                  try {
+                    groups = decodeGroups(request);
+                  } catch (IllegalArgumentException e) {
+                    reply.onError(
+                        Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asException());
                     return;
                   }
-                  ByteBuffer groups = ByteBuffer.wrap(request);
-                  ByteBuffer terms = ByteBuffer.allocate(request.length / 2);
-                  while (groups.hasRemaining()) {
-                    RaftGroupId group =
-                        RaftGroupId.valueOf(new UUID(groups.getLong(), groups.getLong()));
-                    long term;
+                  long[] terms = new long[groups.size()];
+                  for (int i = 0; i < terms.length; i++) {
                     try {
-                      term = raft.getDivision(group).getInfo().getCurrentTerm();
+                      terms[i] = raft.getDivision(groups.get(i)).getInfo().getCurrentTerm();
                     } catch (IOException noReplica) {
-                      term = NO_REPLICA;
+                      terms[i] = NO_REPLICA;
                     }
-                    terms.putLong(term);
                   }
-                  reply.onNext(terms.array());
+                  reply.onNext(encodeTerms(terms));
                   reply.onCompleted();
                 }))
         .build();
@@ -96,6 +92,26 @@ final class RaftTermService {
       UUID uuid = group.getUuid();
       buffer.putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits());
     }
+    return buffer.array();
+  }
+
+  /** The groups a request asks about; fails, naming the rule, on a malformed request. */
+  static List<RaftGroupId> decodeGroups(byte[] request) {
+    if (request.length == 0 || request.length % 16 != 0 || request.length / 16 > MAX_GROUPS) {
+      throw new IllegalArgumentException("a request is 1 to " + MAX_GROUPS
+          + " group ids of 16 bytes each, got " + request.length + " bytes");
+    }
+    ByteBuffer buffer = ByteBuffer.wrap(request);
+    List<RaftGroupId> groups = new ArrayList<>(request.length / 16);
+    while (buffer.hasRemaining()) {
+      groups.add(RaftGroupId.valueOf(new UUID(buffer.getLong(), buffer.getLong())));
+    }
+    return groups;
+  }
+
+  static byte[] encodeTerms(long[] terms) {
+    ByteBuffer buffer = ByteBuffer.allocate(8 * terms.length);
+    buffer.asLongBuffer().put(terms);
     return buffer.array();
   }
 

@@ -10,10 +10,8 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ServerCalls;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -42,18 +40,13 @@ class PeerTermsTest {
   void startPeer() throws Exception {
     ServerServiceDefinition service = ServerServiceDefinition.builder(RaftTermService.SERVICE)
         .addMethod(PeerTerms.GET_TERMS, ServerCalls.asyncUnaryCall((request, reply) -> {
-          List<RaftGroupId> groups = new ArrayList<>();
-          ByteBuffer buffer = ByteBuffer.wrap(request);
-          while (buffer.hasRemaining()) {
-            groups.add(RaftGroupId.valueOf(
-                new UUID(buffer.getLong(), buffer.getLong())));
-          }
+          List<RaftGroupId> groups = RaftTermService.decodeGroups(request);
           HeldCall call = new HeldCall(groups, new CompletableFuture<>());
           calls.add(call);
           call.release().thenRun(() -> {
-            ByteBuffer terms = ByteBuffer.allocate(8 * groups.size());
-            groups.forEach(g -> terms.putLong(TERM));
-            reply.onNext(terms.array());
+            long[] terms = new long[groups.size()];
+            Arrays.fill(terms, TERM);
+            reply.onNext(RaftTermService.encodeTerms(terms));
             reply.onCompleted();
           });
         }))
