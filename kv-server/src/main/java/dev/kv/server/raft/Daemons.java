@@ -1,7 +1,9 @@
 package dev.kv.server.raft;
 
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** Background threads of a node: daemons, so a stuck task never keeps a stopped node alive. */
 public final class Daemons {
@@ -11,6 +13,17 @@ public final class Daemons {
     return Executors.newSingleThreadScheduledExecutor(
         r -> {
           Thread t = new Thread(r, name);
+          t.setDaemon(true);
+          return t;
+        });
+  }
+
+  /** A pool that grows with demand and lets idle threads go; threads are named prefix-N. */
+  public static ExecutorService cachedPool(String prefix) {
+    AtomicInteger next = new AtomicInteger();
+    return Executors.newCachedThreadPool(
+        r -> {
+          Thread t = new Thread(r, prefix + "-" + next.incrementAndGet());
           t.setDaemon(true);
           return t;
         });
