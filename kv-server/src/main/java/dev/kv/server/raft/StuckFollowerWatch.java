@@ -7,8 +7,8 @@ import java.util.Optional;
 
 /**
  * Decides, from what a leader sees of one group over time, whether a follower is stuck: it keeps
- * answering the leader, yet its commit index has not moved for {@code stall} while the group's
- * commit index moved on. Pure: the caller samples and acts (the leader steps down).
+ * answering the leader, yet its commit index has stayed below the group's for {@code stall}
+ * without moving. Pure: the caller samples and acts (the leader steps down).
  *
  * <p>Why: in Ratis 3.3.0 a follower that was paused or cut off while appends were in flight can
  * end up with its log below the match index the leader keeps for it. The leader then resends
@@ -31,8 +31,15 @@ final class StuckFollowerWatch {
       Map<String, Long> followerCommit,
       Map<String, Long> lastReplyMillisAgo) {}
 
-  /** Where one follower's commit index was when it last moved. */
-  private record Since(long commit, long sinceNanos, long leaderCommitThen) {}
+  /**
+   * One follower's commit index as last seen, whether the group's commit index has been above it
+   * at every sample since, and from when.
+   */
+  private record Since(long commit, boolean behind, long behindSinceNanos) {
+    static Since at(long commit) {
+      return new Since(commit, false, 0);
+    }
+  }
 
   private final long stallNanos;
   private final long answeringMillis;
@@ -40,7 +47,7 @@ final class StuckFollowerWatch {
   private long term = -1;
 
   /**
-   * @param stall how long a follower's commit index may stay put while the group commits more
+   * @param stall how long a follower's commit index may stay put below the group's
    * @param answering a follower that answered within this is alive (a dead or cut-off one is not
    *     stuck in this sense: nothing a leader change would cure)
    */
@@ -61,17 +68,21 @@ final class StuckFollowerWatch {
       long commit = f.getValue();
       Since since = followers.get(f.getKey());
       if (since == null || since.commit() != commit) {
-        followers.put(f.getKey(), new Since(commit, nowNanos, sample.leaderCommit()));
-        continue;
+        since = Since.at(commit);
       }
+      // The stall counts from when the group first committed past the follower, not from when
+      // the follower's index last moved: in a group idle for minutes, the first new entry would
+      // otherwise find every follower "stalled" before it has heard of that entry.
+      if (!since.behind() && sample.leaderCommit() > commit) {
+        since = new Since(commit, true, nowNanos);
+      }
+      followers.put(f.getKey(), since);
       long replyAgo = sample.lastReplyMillisAgo().getOrDefault(f.getKey(), Long.MAX_VALUE);
-      boolean stalled = nowNanos - since.sinceNanos() >= stallNanos;
-      boolean groupMovedOn = sample.leaderCommit() > since.leaderCommitThen()
-          && sample.leaderCommit() > commit;
-      if (stalled && groupMovedOn && replyAgo <= answeringMillis && stuck == null) {
+      boolean stalled = since.behind() && nowNanos - since.behindSinceNanos() >= stallNanos;
+      if (stalled && replyAgo <= answeringMillis && stuck == null) {
         stuck = f.getKey() + " answers the leader but its commit index stayed at " + commit
-            + " for " + Duration.ofNanos(nowNanos - since.sinceNanos()).toSeconds()
-            + " s while the group committed up to " + sample.leaderCommit();
+            + " for " + Duration.ofNanos(nowNanos - since.behindSinceNanos()).toSeconds()
+            + " s behind the group's, which committed up to " + sample.leaderCommit();
       }
     }
     return Optional.ofNullable(stuck);

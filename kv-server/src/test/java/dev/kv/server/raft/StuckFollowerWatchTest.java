@@ -28,6 +28,19 @@ class StuckFollowerWatchTest {
   }
 
   @Test
+  void aGroupCommittingAgainAfterIdlingIsNotStuckUntilAFollowerHasBeenBehindForTheStall() {
+    watch.observe(0, sample(5, 100, 100, 100, 100));
+    assertThat(watch.observe(60 * SECOND, sample(5, 100, 100, 100, 100))).isEmpty();
+    // The group's first entry in a minute; the leader has not yet heard n3 learn of it.
+    assertThat(watch.observe(65 * SECOND, sample(5, 101, 101, 100, 100))).isEmpty();
+    assertThat(watch.observe(70 * SECOND, sample(5, 102, 102, 101, 100))).isEmpty();
+    // From here on n3 stays at 101 while the group commits on.
+    assertThat(watch.observe(95 * SECOND, sample(5, 150, 150, 101, 100))).isEmpty();
+    assertThat(watch.observe(101 * SECOND, sample(5, 200, 200, 101, 100)))
+        .hasValueSatisfying(why -> assertThat(why).contains("stayed at 101 for 31 s"));
+  }
+
+  @Test
   void aFollowerThatDoesNotAnswerIsNotStuckButDownOrCutOff() {
     watch.observe(0, sample(5, 100, 100, 90, 100));
     assertThat(watch.observe(31 * SECOND, sample(5, 200, 200, 90, 31_000))).isEmpty();
