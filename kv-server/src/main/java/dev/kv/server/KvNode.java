@@ -117,7 +117,7 @@ public final class KvNode implements AutoCloseable {
    * <p>The server's own executor is the direct one: gRPC looks up a call's method and asks the
    * supplier on that executor, and a call started on a pool thread stays there. (With gRPC's
    * default pool as the server's executor, as until 2026-12-05, every KV call still took one
-   * hop to a pool thread: 30% fewer linearizable reads per second on one group.)
+   * hop to a pool thread: a quarter fewer linearizable reads per second on one group.)
    */
   static <T extends ServerBuilder<T>> T kvCallsOnTransportThreads(T builder, Executor otherCalls) {
     ServerCallExecutorSupplier byService =
